@@ -1,0 +1,3 @@
+export default function setup(): void {
+  process.env.LOG_LEVEL ??= 'silent';
+}
