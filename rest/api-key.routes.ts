@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { ApiKeyResolver } from '../resolvers/api-key.resolver.js';
+import type { ApiKey, CreatedApiKey } from '../schema/api-key.type.js';
+import { iso, mapPage } from './mappers.js';
+import { route } from './route.js';
+import { pageQuery, v } from './validation.js';
+
+const tag = 'Settings';
+
+export const mapApiKey = (k: ApiKey) => ({
+  id: k.id,
+  name: k.name,
+  key_prefix: k.keyPrefix,
+  scopes: k.scopes,
+  tenant_id: k.tenantId,
+  expires_at: iso(k.expiresAt),
+  last_used_at: iso(k.lastUsedAt),
+  created_at: iso(k.createdAt),
+});
+
+const mapCreated = (k: CreatedApiKey) => ({
+  id: k.id,
+  name: k.name,
+  key_prefix: k.keyPrefix,
+  plaintext_key: k.plaintextKey,
+  key: k.key,
+  scopes: k.scopes,
+  tenant_id: k.tenantId,
+  expires_at: iso(k.expiresAt),
+  created_at: iso(k.createdAt),
+});
+
+export const apiKeyRoutes = [
+  route({
+    method: 'GET', path: '/settings/api-keys', tag, summary: "List the tenant's API keys (prefix and metadata only)",
+    resolver: ApiKeyResolver, operation: 'apiKeys', query: z.object(pageQuery),
+    call: (r, ctx, { query }) => r.apiKeys(ctx, { page: query.page, pageSize: query.page_size }),
+    map: (p) => mapPage(p, mapApiKey),
+  }),
+  route({
+    method: 'POST', path: '/settings/api-keys', tag, summary: 'Create an API key (the key is shown once)', status: 201,
+    resolver: ApiKeyResolver, operation: 'createApiKey',
+    body: z.object({
+      name: v.str(200, 1),
+      expires_at: v.instant().nullable().optional(),
+      scopes: z.union([z.array(v.str(50, 1)).max(20), v.str(50, 1)]).nullable().optional(),
+      preset: v.str(50, 1).nullable().optional(),
+    }),
+    call: (r, ctx, { body }) =>
+      r.createApiKey(ctx, {
+        name: body.name,
+        expiresAt: body.expires_at ?? null,
+        scopes: typeof body.scopes === 'string' ? null : body.scopes,
+        preset: typeof body.scopes === 'string' ? body.scopes : body.preset,
+      }),
+    map: mapCreated,
+  }),
+  route({
+    method: 'DELETE', path: '/settings/api-keys/{key_id}', tag, summary: 'Revoke an API key', status: 204,
+    resolver: ApiKeyResolver, operation: 'revokeApiKey', params: z.object({ key_id: v.uuid('key_id') }),
+    call: (r, ctx, { params }) => r.revokeApiKey(ctx, params.key_id),
+  }),
+];

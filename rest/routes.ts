@@ -1,0 +1,8 @@
+import { apiKeyRoutes } from './api-key.routes.js';
+import { auditRoutes } from './audit.routes.js';
+import { authRoutes } from './auth.routes.js';
+import type { Route } from './route.js';
+import { userRoutes } from './user.routes.js';
+
+/** The whole REST surface under /api/v1; modules append their table here. */
+export const ROUTES: Route[] = [...authRoutes, ...apiKeyRoutes, ...userRoutes, ...auditRoutes];

@@ -1,0 +1,73 @@
+import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { DateTime } from './scalars.js';
+
+@ObjectType({ description: 'Tokens of a session; with mfaRequired the accessToken is a short-lived pending token for verifyMfa' })
+export class AuthPayload {
+  @Field()
+  accessToken!: string;
+
+  @Field()
+  tokenType!: string;
+
+  @Field()
+  mfaRequired!: boolean;
+
+  @Field(() => Int)
+  expiresIn!: number;
+
+  @Field(() => String, { nullable: true })
+  refreshToken!: string | null;
+}
+
+@ObjectType()
+export class CurrentUser {
+  @Field() id!: string;
+  @Field() email!: string;
+  @Field() fullName!: string;
+  @Field() tenantId!: string;
+  @Field() role!: string;
+  @Field() isActive!: boolean;
+  @Field() mfaEnabled!: boolean;
+  @Field() onboardingCompleted!: boolean;
+  @Field() subscriptionStatus!: string;
+  @Field() subscriptionTier!: string;
+  @Field(() => DateTime) createdAt!: Date;
+}
+
+@ObjectType()
+export class MfaSetupPayload {
+  @Field() secret!: string;
+  @Field({ description: 'otpauth:// provisioning URI for authenticator apps (render as QR code)' }) otpauthUrl!: string;
+  @Field() issuer!: string;
+  @Field() accountName!: string;
+}
+
+@ObjectType()
+export class MfaStatus {
+  @Field() mfaEnabled!: boolean;
+}
+
+@InputType()
+export class RegisterInput {
+  @Field() email!: string;
+  @Field() password!: string;
+  @Field() fullName!: string;
+  @Field() tenantName!: string;
+}
+
+@InputType()
+export class LoginInput {
+  @Field() email!: string;
+  @Field() password!: string;
+}
+
+@InputType()
+export class MfaVerifyInput {
+  @Field({ description: 'the pending token returned by login when mfaRequired is true' }) mfaToken!: string;
+  @Field() code!: string;
+}
+
+@InputType()
+export class MfaCodeInput {
+  @Field() code!: string;
+}

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/config.js';
+import { openDatabase, type Database } from '../infra/database.js';
+import { InProcessEventBus, RedisEventBus, type EventBus } from '../infra/event-bus.js';
+import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from '../infra/rate-limiter.js';
+import { RedisExpiringStore, SqlExpiringStore, type ExpiringStore } from '../auth/expiring-store.js';
+import { TokenSigner } from '../auth/jwt.js';
+import { Authenticator } from '../auth/authenticator.js';
+import { AuthService } from '../auth/auth.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import { UserService } from '../users/user.service.js';
+import { ApiKeyService } from '../api-keys/api-key.service.js';
+import { TenantService } from '../tenants/tenant.service.js';
+
+/** Everything a process needs, built once from config; closed in reverse order on shutdown. */
+export interface Container {
+  config: AppConfig;
+  log: Logger;
+  db: Database;
+  redis?: Redis;
+  bus: EventBus;
+  limiter: RateLimiter;
+  store: ExpiringStore;
+  authenticator: Authenticator;
+  services: {
+    auth: AuthService;
+    audit: AuditService;
+    users: UserService;
+    apiKeys: ApiKeyService;
+    tenants: TenantService;
+  };
+  close(): Promise<void>;
+}
+
+/**
+ * Without JWT_SECRET, a random secret is generated once and kept in the database, so every
+ * instance sharing it (and every restart) signs with the same key.
+ */
+async function jwtSecret(db: Database, configured?: string): Promise<string> {
+  if (configured) return configured;
+  const conn = db.em().getConnection();
+  await conn.execute(`insert into system_settings (key, value) values ('jwt_secret', ?) on conflict (key) do nothing`, [
+    randomBytes(48).toString('base64url'),
+  ]);
+  const rows: { value: string }[] = await conn.execute(`select value from system_settings where key = 'jwt_secret'`);
+  return rows[0]!.value;
+}
+
+/** Opens storage and wires services. Migrations run here so a fresh database is usable at once. */
+export async function createContainer(config: AppConfig, log: Logger): Promise<Container> {
+  const db = await openDatabase({
+    url: config.database.url,
+    dataDir: config.dataDir,
+    poolMax: config.database.poolMax,
+    embeddedPort: config.database.embeddedPort,
+    log,
+  });
+  const closers: (() => Promise<unknown>)[] = [() => db.close()];
+  try {
+    const applied = await db.migrate();
+    if (applied.length) log.info({ applied }, 'migrations applied');
+
+    let redis: Redis | undefined;
+    let bus: EventBus;
+    let limiter: RateLimiter;
+    let store: ExpiringStore;
+    const onError = (err: unknown) => log.error({ err }, 'background error');
+    if (config.redisUrl) {
+      redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+      redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
+      closers.unshift(() => redis!.quit().catch(() => redis!.disconnect()));
+      const rbus = new RedisEventBus(config.redisUrl, { onError });
+      await rbus.ready();
+      bus = rbus;
+      limiter = new RedisRateLimiter(config.redisUrl, { onError });
+      store = new RedisExpiringStore(redis);
+    } else {
+      bus = new InProcessEventBus({ onError });
+      limiter = new MemoryRateLimiter();
+      store = new SqlExpiringStore(db);
+    }
+    closers.unshift(() => bus.close(), () => limiter.close());
+
+    const signer = new TokenSigner({
+      secret: await jwtSecret(db, config.jwt.secret),
+      issuer: config.jwt.issuer,
+      accessTtlSec: config.jwt.accessTtlSec,
+      refreshTtlSec: config.jwt.refreshTtlSec,
+      mfaPendingTtlSec: config.jwt.mfaPendingTtlSec,
+    });
+    const authenticator = new Authenticator(db, signer, store);
+    const audit = new AuditService(db, bus);
+    const services = {
+      audit,
+      auth: new AuthService(db, config, signer, authenticator, store, limiter, audit),
+      users: new UserService(db, config, store, audit),
+      apiKeys: new ApiKeyService(db, audit),
+      tenants: new TenantService(db),
+    };
+    return {
+      config, log, db, redis, bus, limiter, store, authenticator, services,
+      async close() {
+        for (const close of closers) {
+          try {
+            await close();
+          } catch (err) {
+            log.warn({ err }, 'error while closing');
+          }
+        }
+      },
+    };
+  } catch (err) {
+    for (const close of closers) await close().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+
+export type TokenKind = 'access' | 'refresh' | 'mfa_pending';
+
+export interface TokenClaims {
+  sub: string;
+  tid: string;
+  role: string;
+  kind: TokenKind;
+  jti: string;
+  iat: number;
+  exp: number;
+  fam?: string;
+  /** the user's token version at issue time; older versions are refused after deactivation or a role change */
+  ver?: number;
+}
+
+export class TokenError extends Error {
+  constructor(
+    public readonly reason: 'expired' | 'invalid',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TokenError';
+  }
+}
+
+export interface TokenSignerOptions {
+  secret: string;
+  issuer: string;
+  accessTtlSec: number;
+  refreshTtlSec: number;
+  mfaPendingTtlSec: number;
+}
+
+const ALG = 'HS256';
+// RFC 7518 §3.2: an HMAC key must be at least as long as the hash output (256 bits for HS256).
+const MIN_SECRET_BYTES = 32;
+const TOKEN_KINDS: ReadonlySet<unknown> = new Set<TokenKind>(['access', 'refresh', 'mfa_pending']);
+
+function isTokenKind(v: unknown): v is TokenKind {
+  return TOKEN_KINDS.has(v);
+}
+
+function isNonEmptyString(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0;
+}
+
+function assertPositiveTtl(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new RangeError(`${name} must be a positive integer number of seconds`);
+  }
+}
+
+export class TokenSigner {
+  private readonly key: Uint8Array;
+  private readonly issuer: string;
+  private readonly ttlSec: Readonly<Record<TokenKind, number>>;
+
+  /** Validates the options; throws if the secret is shorter than 32 bytes or a TTL is not a positive integer. */
+  constructor(opts: TokenSignerOptions) {
+    const key = new TextEncoder().encode(opts.secret);
+    if (key.byteLength < MIN_SECRET_BYTES) {
+      throw new Error(`JWT secret must be at least ${MIN_SECRET_BYTES} bytes`);
+    }
+    if (!isNonEmptyString(opts.issuer)) {
+      throw new Error('JWT issuer must be a non-empty string');
+    }
+    assertPositiveTtl('accessTtlSec', opts.accessTtlSec);
+    assertPositiveTtl('refreshTtlSec', opts.refreshTtlSec);
+    assertPositiveTtl('mfaPendingTtlSec', opts.mfaPendingTtlSec);
+    this.key = key;
+    this.issuer = opts.issuer;
+    this.ttlSec = {
+      access: opts.accessTtlSec,
+      refresh: opts.refreshTtlSec,
+      mfa_pending: opts.mfaPendingTtlSec,
+    };
+  }
+
+  /** jti is a fresh random UUID; `fam` (refresh-token family id) is required for refresh tokens, optional otherwise. */
+  async sign(
+    kind: TokenKind,
+    claims: { sub: string; tid: string; role: string; fam?: string; ver?: number },
+  ): Promise<{ token: string; jti: string; exp: number }> {
+    if (!isTokenKind(kind)) {
+      throw new TypeError(`Unknown token kind ${JSON.stringify(kind)}`);
+    }
+    if (!isNonEmptyString(claims.sub) || !isNonEmptyString(claims.tid) || !isNonEmptyString(claims.role)) {
+      throw new TypeError('sub, tid and role must be non-empty strings');
+    }
+    // Reuse detection for rotated refresh tokens depends on the family id, so a refresh token without one is a bug.
+    if (kind === 'refresh' && !isNonEmptyString(claims.fam)) {
+      throw new TypeError('refresh tokens require a non-empty fam (token family id)');
+    }
+    const jti = randomUUID();
+    const iat = Math.floor(Date.now() / 1000);
+    const exp = iat + this.ttlSec[kind];
+    const payload: JWTPayload = { tid: claims.tid, role: claims.role, kind };
+    // Access tokens may carry the family too, so revoking a session can also cut off its access tokens.
+    if (claims.fam !== undefined) {
+      if (!isNonEmptyString(claims.fam)) {
+        throw new TypeError('fam must be a non-empty string when given');
+      }
+      payload.fam = claims.fam;
+    }
+    if (claims.ver !== undefined) {
+      if (!Number.isSafeInteger(claims.ver) || claims.ver < 0) throw new TypeError('ver must be a non-negative integer');
+      payload.ver = claims.ver;
+    }
+    const token = await new SignJWT(payload)
+      .setProtectedHeader({ alg: ALG, typ: 'JWT' })
+      .setIssuer(this.issuer)
+      .setSubject(claims.sub)
+      .setJti(jti)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(this.key);
+    return { token, jti, exp };
+  }
+
+  /** Verifies signature (HS256 only), issuer, expiry and that claim `kind` equals `expected`; throws TokenError. */
+  async verify(token: string, expected: TokenKind): Promise<TokenClaims> {
+    if (!isNonEmptyString(token)) {
+      throw new TokenError('invalid', 'Token is missing');
+    }
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.key, {
+        // Pinning the algorithm blocks 'none' and algorithm-confusion tokens regardless of what the header claims.
+        algorithms: [ALG],
+        issuer: this.issuer,
+        typ: 'JWT',
+        // Without a required exp, a token that omits it would never expire.
+        requiredClaims: ['sub', 'jti', 'iat', 'exp'],
+      }));
+    } catch (err) {
+      if (err instanceof errors.JWTExpired) {
+        throw new TokenError('expired', 'Token has expired');
+      }
+      throw new TokenError('invalid', 'Token is invalid');
+    }
+    const { sub, tid, role, kind, jti, iat, exp, fam, ver } = payload;
+    if (
+      !isNonEmptyString(sub) ||
+      !isNonEmptyString(tid) ||
+      !isNonEmptyString(role) ||
+      !isNonEmptyString(jti) ||
+      !isTokenKind(kind) ||
+      typeof iat !== 'number' ||
+      typeof exp !== 'number'
+    ) {
+      throw new TokenError('invalid', 'Token claims are malformed');
+    }
+    // Stops an mfa_pending or refresh token from being presented where an access token is expected, and vice versa.
+    if (kind !== expected) {
+      throw new TokenError('invalid', 'Token kind mismatch');
+    }
+    if (fam !== undefined && !isNonEmptyString(fam)) {
+      throw new TokenError('invalid', 'Token family id is malformed');
+    }
+    if (kind === 'refresh' && fam === undefined) {
+      throw new TokenError('invalid', 'Refresh token has no family id');
+    }
+    if (ver !== undefined && (typeof ver !== 'number' || !Number.isSafeInteger(ver) || ver < 0)) {
+      throw new TokenError('invalid', 'Token version is malformed');
+    }
+    const claims: TokenClaims = { sub, tid, role, kind, jti, iat, exp };
+    if (fam !== undefined) {
+      claims.fam = fam;
+    }
+    if (ver !== undefined) {
+      claims.ver = ver;
+    }
+    return claims;
+  }
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL with scheme ${protocols.map((p) => p.replace(':', '://')).join(' or ')}`);
+
+const plan = z.enum(['free', 'pro', 'enterprise']);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  DATA_DIR: z.string().min(1).default('./data'),
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  INFLUX_URL: url(['http:', 'https:']).optional(),
+  INFLUX_DB: z.string().min(1).default('haltfree'),
+  INFLUX_TOKEN: z.string().optional(),
+  INFLUX_USER: z.string().optional(),
+  INFLUX_PASSWORD: z.string().optional(),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_ISSUER: z.string().min(1).default('haltfree'),
+  ACCESS_TOKEN_TTL_SEC: z.coerce.number().int().min(30).max(86_400).default(900),
+  REFRESH_TOKEN_TTL_SEC: z.coerce.number().int().min(60).max(90 * 86_400).default(14 * 86_400),
+  MFA_PENDING_TTL_SEC: z.coerce.number().int().min(30).max(3600).default(300),
+  COOKIE_SECURE: bool.optional(),
+  RATE_LIMIT_WINDOW_SEC: z.coerce.number().int().min(1).max(3600).default(60),
+  RATE_LIMIT_FREE: z.coerce.number().int().min(1).default(300),
+  RATE_LIMIT_PRO: z.coerce.number().int().min(1).default(1200),
+  RATE_LIMIT_ENTERPRISE: z.coerce.number().int().min(1).default(6000),
+  DEFAULT_PLAN: plan.default('free'),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  LOGIN_LOCK_SEC: z.coerce.number().int().min(1).default(900),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  INGEST_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(10 * 1_048_576),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  TRUST_PROXY: bool.default(false),
+});
+
+export type Plan = z.infer<typeof plan>;
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  dataDir: string;
+  publicUrl?: string;
+  logLevel: string;
+  database: { url?: string; poolMax: number; embeddedPort: number };
+  redisUrl?: string;
+  influx?: { url: string; db: string; token?: string; user?: string; password?: string };
+  jwt: { secret?: string; issuer: string; accessTtlSec: number; refreshTtlSec: number; mfaPendingTtlSec: number };
+  cookieSecure: boolean;
+  rateLimit: { windowSec: number; perPlan: Record<Plan, number>; defaultPlan: Plan };
+  login: { maxFailures: number; lockSec: number };
+  bodyLimitBytes: number;
+  ingestBodyLimitBytes: number;
+  shutdownTimeoutMs: number;
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates configuration from an environment map; throws ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // Empty strings mean "unset", as in most container/env-file tooling.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  ) as Record<string, string>;
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    dataDir: e.DATA_DIR,
+    publicUrl: e.PUBLIC_URL,
+    logLevel: e.LOG_LEVEL,
+    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, embeddedPort: e.EMBEDDED_DB_PORT },
+    redisUrl: e.REDIS_URL,
+    influx: e.INFLUX_URL
+      ? { url: e.INFLUX_URL, db: e.INFLUX_DB, token: e.INFLUX_TOKEN, user: e.INFLUX_USER, password: e.INFLUX_PASSWORD }
+      : undefined,
+    jwt: {
+      secret: e.JWT_SECRET,
+      issuer: e.JWT_ISSUER,
+      accessTtlSec: e.ACCESS_TOKEN_TTL_SEC,
+      refreshTtlSec: e.REFRESH_TOKEN_TTL_SEC,
+      mfaPendingTtlSec: e.MFA_PENDING_TTL_SEC,
+    },
+    cookieSecure: e.COOKIE_SECURE ?? e.NODE_ENV === 'production',
+    rateLimit: {
+      windowSec: e.RATE_LIMIT_WINDOW_SEC,
+      perPlan: { free: e.RATE_LIMIT_FREE, pro: e.RATE_LIMIT_PRO, enterprise: e.RATE_LIMIT_ENTERPRISE },
+      defaultPlan: e.DEFAULT_PLAN,
+    },
+    login: { maxFailures: e.LOGIN_MAX_FAILURES, lockSec: e.LOGIN_LOCK_SEC },
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    ingestBodyLimitBytes: e.INGEST_BODY_LIMIT_BYTES,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    trustProxy: e.TRUST_PROXY,
+  };
+}

@@ -1,0 +1,38 @@
+import { invalid } from '../common/errors.js';
+
+// Pragmatic address check: one @, no spaces, a dotted domain; full RFC 5322 is neither needed nor wanted.
+const EMAIL_RE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_RE = /[\u0000-\u001f\u007f]/;
+
+/** Lower-cased, trimmed e-mail (the identity used for login). */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Validates and normalizes an e-mail address. */
+export function validateEmail(email: string, field = 'email'): string {
+  const e = normalizeEmail(email);
+  if (e.length > 320 || !EMAIL_RE.test(e)) {
+    throw invalid(field, 'value is not a valid email address', 'value_error');
+  }
+  return e;
+}
+
+/** Password policy: 8-128 characters with upper case, lower case and a digit. */
+export function validatePassword(password: string, field = 'password'): void {
+  if (password.length < 8) throw invalid(field, 'String should have at least 8 characters', 'string_too_short');
+  if (password.length > 128) throw invalid(field, 'String should have at most 128 characters', 'string_too_long');
+  if (!/[a-z]/.test(password) || !/[A-Z]/.test(password) || !/\d/.test(password)) {
+    throw invalid(field, 'Password must contain an upper-case letter, a lower-case letter and a digit', 'value_error');
+  }
+}
+
+/** A display name: trimmed, 1-200 characters, no control characters. */
+export function validateName(field: string, value: string, max = 200): string {
+  const v = value.trim();
+  if (v.length === 0) throw invalid(field, 'String should have at least 1 character', 'string_too_short');
+  if (v.length > max) throw invalid(field, `String should have at most ${max} characters`, 'string_too_long');
+  if (CONTROL_RE.test(v)) throw invalid(field, 'String must not contain control characters', 'value_error');
+  return v;
+}
