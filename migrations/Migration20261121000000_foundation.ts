@@ -1,6 +1,9 @@
 import { Migration } from '@mikro-orm/migrations';
 
-/** Tenants, users, API keys, audit trail, refresh sessions, token revocations, system settings. */
+/**
+ * Tenants, users, API keys, audit trail, refresh sessions, token revocations, system settings.
+ * Foreign keys are deferred: the unit of work may insert rows of unrelated entity classes in any order.
+ */
 export class Migration20261121000000_foundation extends Migration {
   override name = 'Migration20261121000000_foundation';
 
@@ -15,7 +18,7 @@ export class Migration20261121000000_foundation extends Migration {
     );`);
     this.addSql(`create table "users" (
       "id" uuid primary key,
-      "tenant_id" uuid not null references "tenants" ("id") on delete cascade,
+      "tenant_id" uuid not null references "tenants" ("id") on delete cascade deferrable initially deferred,
       "email" varchar(320) not null,
       "password_hash" varchar(255) not null,
       "full_name" varchar(200) not null,
@@ -34,7 +37,7 @@ export class Migration20261121000000_foundation extends Migration {
     this.addSql(`create index "users_tenant_id_created_at_index" on "users" ("tenant_id", "created_at");`);
     this.addSql(`create table "api_keys" (
       "id" uuid primary key,
-      "tenant_id" uuid not null references "tenants" ("id") on delete cascade,
+      "tenant_id" uuid not null references "tenants" ("id") on delete cascade deferrable initially deferred,
       "name" varchar(200) not null,
       "key_prefix" varchar(16) not null,
       "key_hash" varchar(64) not null,
@@ -48,7 +51,7 @@ export class Migration20261121000000_foundation extends Migration {
     this.addSql(`create index "api_keys_tenant_id_created_at_index" on "api_keys" ("tenant_id", "created_at");`);
     this.addSql(`create table "audit_events" (
       "id" uuid primary key,
-      "tenant_id" uuid not null references "tenants" ("id") on delete cascade,
+      "tenant_id" uuid not null references "tenants" ("id") on delete cascade deferrable initially deferred,
       "user_id" uuid null,
       "api_key_id" uuid null,
       "action" varchar(100) not null,
@@ -65,7 +68,7 @@ export class Migration20261121000000_foundation extends Migration {
     this.addSql(`create index "audit_events_tenant_resource_type_index" on "audit_events" ("tenant_id", "resource_type", "created_at");`);
     this.addSql(`create table "refresh_sessions" (
       "id" uuid primary key,
-      "user_id" uuid not null references "users" ("id") on delete cascade,
+      "user_id" uuid not null references "users" ("id") on delete cascade deferrable initially deferred,
       "tenant_id" uuid not null,
       "current_jti" uuid not null,
       "expires_at" timestamptz not null,

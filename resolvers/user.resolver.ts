@@ -7,41 +7,41 @@ import { ChangePasswordInput, CreateUserInput, UpdateProfileInput, UpdateUserInp
 
 @Resolver(() => User)
 export class UserResolver {
-  constructor(private readonly users: UserService) {}
+  constructor(private readonly userService: UserService) {}
 
   @Allow(policies.admin())
   @Query(() => UserPage)
   users(@Ctx() ctx: RequestContext, @Args() args: PageArgs): Promise<UserPage> {
-    return this.users.list(ctx, args);
+    return this.userService.list(ctx, args);
   }
 
   @Allow(policies.admin())
   @Query(() => User)
   user(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<User> {
-    return this.users.get(ctx, id);
+    return this.userService.get(ctx, id);
   }
 
   @Allow(policies.admin())
   @Mutation(() => User)
   createUser(@Ctx() ctx: RequestContext, @Arg('input') input: CreateUserInput): Promise<User> {
-    return this.users.create(ctx, input);
+    return this.userService.create(ctx, input);
   }
 
   @Allow(policies.admin())
   @Mutation(() => User, { description: 'Change role, name or active flag; deactivation ends the user\'s sessions' })
   updateUser(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: UpdateUserInput): Promise<User> {
-    return this.users.update(ctx, id, input);
+    return this.userService.update(ctx, id, input);
   }
 
   @Allow(policies.anyRole())
   @Mutation(() => User)
   updateProfile(@Ctx() ctx: RequestContext, @Arg('input') input: UpdateProfileInput): Promise<User> {
-    return this.users.updateProfile(ctx, input);
+    return this.userService.updateProfile(ctx, input);
   }
 
   @Allow(policies.anyRole())
   @Mutation(() => MessageResult)
   changePassword(@Ctx() ctx: RequestContext, @Arg('input') input: ChangePasswordInput): Promise<MessageResult> {
-    return this.users.changePassword(ctx, input);
+    return this.userService.changePassword(ctx, input);
   }
 }

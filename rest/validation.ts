@@ -2,13 +2,14 @@ import { z } from 'zod';
 import type { ValidationIssue } from '../src/common/errors.js';
 
 /** Turns zod issues into the reference backend's `{loc, msg, type}` list, prefixed by where the value came from. */
-export function toIssues(where: 'path' | 'query' | 'body', error: z.ZodError): ValidationIssue[] {
+export function toIssues(where: 'path' | 'query' | 'body', error: z.ZodError, input?: unknown): ValidationIssue[] {
   const out: ValidationIssue[] = [];
   for (const i of error.issues) {
+    const present = valueAt(input, i.path) !== undefined;
     const loc = [where, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
     switch (i.code) {
       case 'invalid_type':
-        if (i.input === undefined) out.push({ loc, msg: 'Field required', type: 'missing' });
+        if (!present) out.push({ loc, msg: 'Field required', type: 'missing' });
         else out.push({ loc, msg: `Input should be a valid ${i.expected}`, type: `${i.expected}_type` });
         break;
       case 'too_small':
@@ -41,6 +42,15 @@ export function toIssues(where: 'path' | 'query' | 'body', error: z.ZodError): V
   return out;
 }
 
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = input;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p];
+  }
+  return cur;
+}
+
 /** Field schemas shared by the route files. */
 export const v = {
   uuid: (what = 'id') => z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, `Input should be a valid UUID (${what})`).transform((s) => s.toLowerCase()),
@@ -55,12 +65,11 @@ export const v = {
     }).transform((s) => new Date(s)),
   /** integer in a query string */
   qint: (opts: { min?: number; max?: number; default?: number }) => {
-    let s = z.union([z.string(), z.number()]).pipe(
-      z.coerce.number({ message: 'Input should be a valid integer, unable to parse string as an integer' })
-        .int('Input should be a valid integer')
-        .min(opts.min ?? Number.MIN_SAFE_INTEGER)
-        .max(opts.max ?? Number.MAX_SAFE_INTEGER),
-    );
+    const s = z
+      .string()
+      .regex(/^-?\d{1,15}$/, 'Input should be a valid integer, unable to parse string as an integer')
+      .transform(Number)
+      .pipe(z.number().int().min(opts.min ?? Number.MIN_SAFE_INTEGER).max(opts.max ?? Number.MAX_SAFE_INTEGER));
     return opts.default === undefined ? s.optional() : s.optional().default(opts.default);
   },
 };
