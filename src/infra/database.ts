@@ -70,7 +70,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       metadataProvider: ReflectMetadataProvider,
       extensions: [Migrator],
       pool: { min: 0, max: poolMax },
-      migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false },
+      migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
       allowGlobalContext: false,
       forceUtcTimezone: true,
       debug: opts.debug ?? false,
