@@ -16,6 +16,16 @@ function parse<S extends z.ZodType>(schema: S | undefined, value: unknown, where
   return r.data;
 }
 
+/** Service validation issues name the field only; REST says where it came from (['body', 'password']), as request validation does. */
+function locateIssues(row: Route, err: unknown): unknown {
+  if (!(err instanceof DomainError) || err.code !== ErrorCode.VALIDATION || !err.extra.issues) return err;
+  const has = (schema: z.ZodType | undefined, field: unknown) =>
+    typeof field === 'string' && field in (((schema as { shape?: object } | undefined)?.shape) ?? {});
+  const where = (field: unknown) => (has(row.params, field) ? 'path' : has(row.query, field) ? 'query' : row.body || !row.query ? 'body' : 'query');
+  const issues = err.extra.issues.map((i) => ({ ...i, loc: [where(i.loc[0]), ...i.loc] }));
+  return new DomainError(err.code, err.message, { ...err.extra, issues });
+}
+
 /** Builds the /api/v1 router: one handler per row, resolver instances looked up by class. */
 export function buildRestRouter(routes: Route[], resolverFor: (cls: Route['resolver']) => unknown): Router {
   const router = express.Router({ strict: false, caseSensitive: true });
@@ -36,7 +46,12 @@ export function buildRestRouter(routes: Route[], resolverFor: (cls: Route['resol
           const raw = req.body;
           body = raw === undefined && row.bodyOptional ? undefined : parse(row.body, raw, 'body');
         }
-        const result = await row.call(resolver, ctx, { params, query, body } as never);
+        let result: unknown;
+        try {
+          result = await row.call(resolver, ctx, { params, query, body } as never);
+        } catch (err) {
+          throw locateIssues(row, err);
+        }
         const status = row.status ?? 200;
         if (status === 204 || !row.map) res.status(status).end();
         else res.status(status).json(row.map(result));

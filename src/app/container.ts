@@ -13,6 +13,8 @@ import { AuditService } from '../audit/audit.service.js';
 import { UserService } from '../users/user.service.js';
 import { ApiKeyService } from '../api-keys/api-key.service.js';
 import { TenantService } from '../tenants/tenant.service.js';
+import { BullJobRunner, InProcessJobRunner, type JobRunner } from '../infra/jobs.js';
+import { registerAuthJobs, scheduleAuthJobs } from '../auth/auth.jobs.js';
 
 /** Everything a process needs, built once from config; closed in reverse order on shutdown. */
 export interface Container {
@@ -23,6 +25,7 @@ export interface Container {
   bus: EventBus;
   limiter: RateLimiter;
   store: ExpiringStore;
+  jobs: JobRunner;
   authenticator: Authenticator;
   services: {
     auth: AuthService;
@@ -66,7 +69,9 @@ export async function createContainer(config: AppConfig, log: Logger): Promise<C
     let bus: EventBus;
     let limiter: RateLimiter;
     let store: ExpiringStore;
+    let jobs: JobRunner;
     const onError = (err: unknown) => log.error({ err }, 'background error');
+    const onJobError = (err: unknown, job: { name: string; attempt: number }) => log.warn({ err, job }, 'job failed');
     if (config.redisUrl) {
       redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
       redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
@@ -76,12 +81,14 @@ export async function createContainer(config: AppConfig, log: Logger): Promise<C
       bus = rbus;
       limiter = new RedisRateLimiter(config.redisUrl, { onError });
       store = new RedisExpiringStore(redis);
+      jobs = new BullJobRunner(config.redisUrl, { onError: onJobError });
     } else {
       bus = new InProcessEventBus({ onError });
       limiter = new MemoryRateLimiter();
       store = new SqlExpiringStore(db);
+      jobs = new InProcessJobRunner(onJobError);
     }
-    closers.unshift(() => bus.close(), () => limiter.close());
+    closers.unshift(() => jobs.close(), () => bus.close(), () => limiter.close());
 
     const signer = new TokenSigner({
       secret: await jwtSecret(db, config.jwt.secret),
@@ -99,8 +106,13 @@ export async function createContainer(config: AppConfig, log: Logger): Promise<C
       apiKeys: new ApiKeyService(db, audit),
       tenants: new TenantService(db),
     };
+    registerAuthJobs(jobs, db);
+    if (config.jobsEnabled) {
+      await jobs.start();
+      await scheduleAuthJobs(jobs);
+    }
     return {
-      config, log, db, redis, bus, limiter, store, authenticator, services,
+      config, log, db, redis, bus, limiter, store, jobs, authenticator, services,
       async close() {
         for (const close of closers) {
           try {

@@ -45,6 +45,7 @@ const envSchema = z.object({
   INGEST_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(10 * 1_048_576),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   TRUST_PROXY: bool.default(false),
+  JOBS_ENABLED: bool.default(true),
 });
 
 export type Plan = z.infer<typeof plan>;
@@ -67,6 +68,8 @@ export interface AppConfig {
   ingestBodyLimitBytes: number;
   shutdownTimeoutMs: number;
   trustProxy: boolean;
+  /** this process runs background jobs (set false for API-only instances) */
+  jobsEnabled: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -113,5 +116,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ingestBodyLimitBytes: e.INGEST_BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
+    jobsEnabled: e.JOBS_ENABLED,
   };
 }

@@ -1,0 +1,456 @@
+/**
+ * Access matrix, table-driven from ROUTES: every REST row is called with no credentials, as each
+ * role, with API keys of each scope, across tenants and with bad ids. A new row without a fixture
+ * below fails with a message saying what to add. A few GraphQL fields get the same role rules.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../../rest/routes.js';
+import type { Route } from '../../rest/route.js';
+import { policyOf, type AccessPolicy } from '../../src/auth/access.js';
+import { ROLES, SCOPES, type Role, type Scope } from '../../src/common/context.js';
+import { totpCode } from '../../src/auth/totp.js';
+import { ApiKeyResolver } from '../../resolvers/api-key.resolver.js';
+import { AuditResolver } from '../../resolvers/audit.resolver.js';
+import { UserResolver } from '../../resolvers/user.resolver.js';
+import {
+  createApiKey,
+  createUserSession,
+  gql,
+  http,
+  registerTenant,
+  startTestApp,
+  STRONG_PASSWORD,
+  type HttpResult,
+  type TenantSession,
+  type TestApp,
+} from '../helpers/app.js';
+import { probeService } from '../helpers/services.js';
+
+const pgSvc = await probeService('postgres');
+
+const ROLE_FORBIDDEN = 'Forbidden (insufficient role)';
+const scopeForbidden = (scope: string) => `API key does not have the required scope: ${scope}`;
+
+/** Who calls: nobody, a user of a role, or an API key with one scope. */
+type Caller =
+  | { kind: 'none'; label: string }
+  | { kind: 'user'; label: string; role: Role; session: TenantSession }
+  | { kind: 'apiKey'; label: string; scope: Scope; key: string };
+
+interface World {
+  t: TestApp;
+  /** tenant A: the admin who registered it, plus one user per role */
+  adminA: TenantSession;
+  users: Record<Role, TenantSession>;
+  keys: Record<Scope, { id: string; key: string }>;
+  /** tenant B's admin */
+  adminB: TenantSession;
+  /** a user of tenant A with MFA switched on (for the public MFA verification row) */
+  mfaUser: { email: string; password: string; secret: string };
+}
+
+interface CallCtx {
+  w: World;
+  caller: Caller;
+}
+
+/**
+ * How to call one row so that an allowed caller succeeds.
+ * - body/query: a minimal valid request (functions get the world and the caller)
+ * - fresh: the call destroys its path resources (DELETE, deactivate...): build new ones per call
+ * - throwawayCaller: the call ends or changes the caller's own session/account (logout, password,
+ *   MFA enrolment): allowed user callers are replaced by a brand-new user of the same role
+ * - ok: statuses an allowed caller must get (default: the row's success status)
+ */
+interface Fixture {
+  body?: (c: CallCtx) => unknown;
+  query?: Record<string, string>;
+  fresh?: boolean;
+  throwawayCaller?: boolean;
+  ok?: number[];
+}
+
+async function login(w: World, email: string, password: string): Promise<HttpResult> {
+  const r = await http('POST', `${w.t.api}/auth/login`, { body: { email, password } });
+  if (r.status !== 200) throw new Error(`login of ${email} failed: ${r.status} ${r.text}`);
+  return r;
+}
+
+function tokenOf(c: Caller): string | undefined {
+  return c.kind === 'user' ? c.session.token : undefined;
+}
+
+/** Keyed by `METHOD path` exactly as in ROUTES. Add one entry per new row. */
+const FIXTURES: Record<string, Fixture> = {
+  'POST /auth/register': {
+    body: () => ({ email: `reg-${randomUUID().slice(0, 8)}@example.com`, password: STRONG_PASSWORD, full_name: 'New Admin', tenant_name: 'New Plant' }),
+  },
+  'POST /auth/login': {
+    body: ({ w }) => ({ email: w.users.viewer.email, password: STRONG_PASSWORD }),
+  },
+  'POST /auth/refresh': {
+    // a refresh token of its own per call: refresh tokens rotate and a reused one revokes the session
+    body: async ({ w }) => ({ refresh_token: (await login(w, w.users.viewer.email, STRONG_PASSWORD)).body.refresh_token }),
+  },
+  'GET /auth/me': {},
+  'POST /auth/logout': { throwawayCaller: true },
+  'POST /auth/mfa/setup': {},
+  'POST /auth/mfa/verify-setup': {
+    throwawayCaller: true,
+    body: async ({ w, caller }) => {
+      const setup = await http('POST', `${w.t.api}/auth/mfa/setup`, { token: tokenOf(caller) });
+      // callers that may not start enrolment still need a well-formed body
+      return { code: setup.status === 200 ? totpCode(setup.body.secret) : '123456' };
+    },
+  },
+  'POST /auth/mfa/verify': {
+    body: async ({ w }) => {
+      const pending = await login(w, w.mfaUser.email, w.mfaUser.password);
+      if (pending.body.mfa_required !== true) throw new Error('MFA user did not get a pending token');
+      return { mfa_token: pending.body.access_token, code: totpCode(w.mfaUser.secret) };
+    },
+  },
+  'GET /settings/api-keys': { query: { page: '1', page_size: '5' } },
+  'POST /settings/api-keys': { body: () => ({ name: 'matrix key', scopes: ['read:machines'] }) },
+  'DELETE /settings/api-keys/{key_id}': { fresh: true },
+  'GET /users': { query: { page: '1', page_size: '5' } },
+  'POST /users': {
+    body: () => ({ email: `new-${randomUUID().slice(0, 8)}@example.com`, full_name: 'New User', role: 'viewer', password: STRONG_PASSWORD }),
+  },
+  'GET /users/{user_id}': {},
+  'PATCH /users/{user_id}': { fresh: true, body: () => ({ full_name: 'Renamed User', role: 'operator' }) },
+  'PATCH /settings/profile': { body: () => ({ full_name: 'Profile Name' }) },
+  'POST /settings/change-password': {
+    throwawayCaller: true,
+    body: () => ({ current_password: STRONG_PASSWORD, new_password: 'An0therStr0ngPass!' }),
+  },
+  'GET /audit': { query: { page: '1', page_size: '10', action: 'create_user' } },
+};
+
+/**
+ * Real resources of tenant A for each kind of path parameter, keyed by parameter name.
+ * `fresh` asks for a throwaway resource (the call may delete or alter it).
+ */
+const PARAM_RESOURCES: Record<string, (w: World, fresh: boolean) => Promise<string>> = {
+  user_id: async (w, fresh) => (fresh ? (await createUserSession(w.t.api, w.adminA, 'viewer')).userId : w.users.viewer.userId),
+  key_id: async (w, fresh) => (fresh ? (await createApiKey(w.t.api, w.adminA, ['read:sensors'])).id : w.keys['read:sensors'].id),
+};
+
+const keyOf = (r: Route) => `${r.method} ${r.path}`;
+const paramNames = (p: string) => [...p.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+
+function fixtureFor(r: Route): Fixture {
+  const fx = FIXTURES[keyOf(r)];
+  if (!fx) {
+    throw new Error(
+      `No access-matrix fixture for "${keyOf(r)}": add an entry to FIXTURES in tests/e2e/access-matrix.test.ts ` +
+        '(minimal valid body/query, and fresh/throwawayCaller when the call is destructive)',
+    );
+  }
+  for (const name of paramNames(r.path)) {
+    if (!PARAM_RESOURCES[name]) {
+      throw new Error(`No resource factory for path parameter "${name}" of "${keyOf(r)}": add one to PARAM_RESOURCES in tests/e2e/access-matrix.test.ts`);
+    }
+  }
+  return fx;
+}
+
+function policyFor(r: Route): AccessPolicy {
+  const p = policyOf(r.resolver, r.operation);
+  if (!p) throw new Error(`${keyOf(r)}: ${r.resolver.name}.${r.operation} has no declared policy`);
+  return p;
+}
+
+/** Whether the policy admits the caller (credential-wise; the body may still be rejected later). */
+function admits(p: AccessPolicy, c: Caller): boolean {
+  if (p.kind === 'public') return true;
+  if (c.kind === 'none') return false;
+  if (p.kind === 'apiKey') return c.kind === 'apiKey' && c.scope === p.scope;
+  if (c.kind === 'apiKey') return p.scope !== undefined && c.scope === p.scope;
+  return p.roles.includes(c.role);
+}
+
+async function fillPath(w: World, r: Route, fresh: boolean, override?: Record<string, string>): Promise<string> {
+  let out = r.path;
+  for (const name of paramNames(r.path)) {
+    const value = override?.[name] ?? (await PARAM_RESOURCES[name]!(w, fresh));
+    out = out.replace(`{${name}}`, encodeURIComponent(value));
+  }
+  return out;
+}
+
+async function call(w: World, r: Route, caller: Caller, opts: { fresh?: boolean; params?: Record<string, string> } = {}): Promise<HttpResult> {
+  const fx = fixtureFor(r);
+  let path = await fillPath(w, r, opts.fresh ?? false, opts.params);
+  if (fx.query) path += `?${new URLSearchParams(fx.query).toString()}`;
+  const body = fx.body ? await fx.body({ w, caller }) : undefined;
+  return http(r.method, `${w.t.api}${path}`, {
+    token: caller.kind === 'user' ? caller.session.token : undefined,
+    apiKey: caller.kind === 'apiKey' ? caller.key : undefined,
+    body,
+  });
+}
+
+function describeCall(r: Route, c: Caller, res: HttpResult): string {
+  return `${keyOf(r)} as ${c.label} -> ${res.status} ${res.text.slice(0, 300)}`;
+}
+
+function expectDetail(res: HttpResult, ctxMsg: string): void {
+  expect(typeof res.body?.detail, ctxMsg).toBe('string');
+  expect(res.body.detail.length, ctxMsg).toBeGreaterThan(0);
+}
+
+describe.skipIf(pgSvc.skip)(`access matrix over every REST row${pgSvc.label}`, () => {
+  const w = {} as World;
+  const callers: Caller[] = [];
+
+  beforeAll(async () => {
+    w.t = await startTestApp();
+    const api = w.t.api;
+    w.adminA = await registerTenant(api, 'tenant-a');
+    w.adminB = await registerTenant(api, 'tenant-b');
+    const [admin, operator, viewer] = await Promise.all(ROLES.map((role) => createUserSession(api, w.adminA, role)));
+    w.users = { admin: admin!, operator: operator!, viewer: viewer! };
+    w.keys = {} as World['keys'];
+    for (const scope of SCOPES) w.keys[scope] = await createApiKey(api, w.adminA, [scope]);
+
+    // A user with MFA on, for the public second login step.
+    const mfa = await createUserSession(api, w.adminA, 'viewer');
+    const setup = await http('POST', `${api}/auth/mfa/setup`, { token: mfa.token });
+    expect(setup.status).toBe(200);
+    const on = await http('POST', `${api}/auth/mfa/verify-setup`, { token: mfa.token, body: { code: totpCode(setup.body.secret) } });
+    expect(on.status, on.text).toBe(200);
+    w.mfaUser = { email: mfa.email, password: STRONG_PASSWORD, secret: setup.body.secret };
+
+    callers.push({ kind: 'none', label: 'anonymous' });
+    for (const role of ROLES) callers.push({ kind: 'user', label: `${role} of A`, role, session: w.users[role] });
+    for (const scope of SCOPES) callers.push({ kind: 'apiKey', label: `API key [${scope}] of A`, scope, key: w.keys[scope].key });
+  });
+
+  afterAll(async () => {
+    await w.t?.stop();
+  });
+
+  it('every row has a fixture and every fixture has a row', () => {
+    const missing = ROUTES.map(keyOf).filter((k) => !FIXTURES[k]);
+    expect(missing, `rows without a fixture in FIXTURES: ${missing.join(', ')}`).toEqual([]);
+    const stale = Object.keys(FIXTURES).filter((k) => !ROUTES.some((r) => keyOf(r) === k));
+    expect(stale, `fixtures without a row: ${stale.join(', ')}`).toEqual([]);
+    for (const r of ROUTES) {
+      expect(policyFor(r)).toBeDefined();
+      for (const name of paramNames(r.path)) expect(PARAM_RESOURCES[name], `${keyOf(r)}: no resource factory for {${name}}`).toBeDefined();
+    }
+  });
+
+  describe.each(ROUTES.map((r) => [keyOf(r), r] as const))('%s', (_key, r) => {
+    const policy = policyFor(r);
+
+    it('without credentials: 401 {detail} unless public', async () => {
+      const res = await call(w, r, callers[0]!, { fresh: policy.kind === 'public' });
+      const msg = describeCall(r, callers[0]!, res);
+      if (policy.kind === 'public') {
+        expect([401, 403], msg).not.toContain(res.status);
+        expect(res.status, msg).toBe(fixtureFor(r).ok?.[0] ?? r.status ?? 200);
+      } else {
+        expect(res.status, msg).toBe(401);
+        expectDetail(res, msg);
+      }
+    });
+
+    it.each(ROLES)('as %s of tenant A: allowed roles pass, others get the role 403', async (role) => {
+      const fx = fixtureFor(r);
+      let caller = callers.find((c) => c.kind === 'user' && c.role === role)!;
+      const allowed = admits(policy, caller);
+      if (allowed && fx.throwawayCaller) {
+        caller = { kind: 'user', label: `throwaway ${role} of A`, role, session: await createUserSession(w.t.api, w.adminA, role) };
+      }
+      const res = await call(w, r, caller, { fresh: allowed && fx.fresh });
+      const msg = describeCall(r, caller, res);
+      expect(res.status, msg).not.toBe(500);
+      if (allowed) {
+        expect([401, 403], msg).not.toContain(res.status);
+        expect(fx.ok ?? [r.status ?? 200], msg).toContain(res.status);
+      } else {
+        expect(res.status, msg).toBe(403);
+        if (policy.kind === 'user') expect(res.body, msg).toEqual({ detail: ROLE_FORBIDDEN });
+        else expectDetail(res, msg);
+      }
+    });
+
+    it.each(SCOPES)('with an API key scoped [%s]: 403 {detail} unless the row accepts the scope', async (scope) => {
+      const fx = fixtureFor(r);
+      const caller = callers.find((c) => c.kind === 'apiKey' && c.scope === scope)!;
+      const allowed = admits(policy, caller);
+      const res = await call(w, r, caller, { fresh: allowed && fx.fresh });
+      const msg = describeCall(r, caller, res);
+      expect(res.status, msg).not.toBe(500);
+      if (allowed) {
+        expect([401, 403], msg).not.toContain(res.status);
+        expect(fx.ok ?? [r.status ?? 200], msg).toContain(res.status);
+      } else {
+        expect(res.status, msg).toBe(403);
+        expectDetail(res, msg);
+        const required = policy.kind === 'apiKey' || policy.kind === 'user' ? policy.scope : undefined;
+        if (required) expect(res.body.detail, msg).toBe(scopeForbidden(required));
+        else expect(res.body.detail, msg).not.toBe(ROLE_FORBIDDEN);
+      }
+    });
+
+    const params = paramNames(r.path);
+    describe.runIf(params.length > 0)('path ids', () => {
+      /** A caller of the given tenant's admin that the policy admits (user admin, else a key with the scope). */
+      async function privileged(admin: TenantSession, label: string): Promise<Caller> {
+        if (policy.kind === 'apiKey' || (policy.kind === 'user' && !policy.roles.includes('admin'))) {
+          if (policy.kind === 'apiKey' || policy.scope) {
+            const scope = policy.kind === 'apiKey' ? policy.scope : policy.scope!;
+            return { kind: 'apiKey', label: `API key [${scope}] of ${label}`, scope, key: (await createApiKey(w.t.api, admin, [scope])).key };
+          }
+          const role = (policy as { roles: readonly Role[] }).roles[0]!;
+          return { kind: 'user', label: `${role} of ${label}`, role, session: await createUserSession(w.t.api, admin, role) };
+        }
+        return { kind: 'user', label: `admin of ${label}`, role: 'admin', session: admin };
+      }
+
+      it("tenant A's real ids called by tenant B: 404 {detail}, and A's resource is untouched", async () => {
+        const callerB = await privileged(w.adminB, 'B');
+        const ids: Record<string, string> = {};
+        for (const name of params) ids[name] = await PARAM_RESOURCES[name]!(w, true);
+        const res = await call(w, r, callerB, { params: ids });
+        const msg = describeCall(r, callerB, res);
+        expect(res.status, msg).toBe(404);
+        expectDetail(res, msg);
+        // The same ids work for tenant A (so the 404 above is isolation, not a dead id).
+        const callerA = await privileged(w.adminA, 'A');
+        const own = await call(w, r, callerA, { params: ids });
+        expect(fixtureFor(r).ok ?? [r.status ?? 200], describeCall(r, callerA, own)).toContain(own.status);
+      });
+
+      it('random UUIDs: 404 {detail}', async () => {
+        const caller = await privileged(w.adminA, 'A');
+        const ids = Object.fromEntries(params.map((n) => [n, randomUUID()]));
+        const res = await call(w, r, caller, { params: ids });
+        const msg = describeCall(r, caller, res);
+        expect(res.status, msg).toBe(404);
+        expectDetail(res, msg);
+      });
+
+      it.each(params)('non-UUID {%s}: 422 with loc [path, param]', async (name) => {
+        const caller = await privileged(w.adminA, 'A');
+        const ids: Record<string, string> = {};
+        for (const n of params) ids[n] = n === name ? 'not-a-uuid' : await PARAM_RESOURCES[n]!(w, false);
+        const res = await call(w, r, caller, { params: ids });
+        const msg = describeCall(r, caller, res);
+        expect(res.status, msg).toBe(422);
+        expect(Array.isArray(res.body?.detail), msg).toBe(true);
+        const issue = res.body.detail.find((i: { loc: unknown[] }) => i.loc[0] === 'path');
+        expect(issue, msg).toBeDefined();
+        expect(issue.loc, msg).toEqual(['path', name]);
+        expect(typeof issue.msg, msg).toBe('string');
+        expect(typeof issue.type, msg).toBe('string');
+      });
+    });
+  });
+});
+
+describe.skipIf(pgSvc.skip)(`GraphQL role rules on representative fields${pgSvc.label}`, () => {
+  let t: TestApp;
+  let adminA: TenantSession;
+  let adminB: TenantSession;
+  const users = {} as Record<Role, TenantSession>;
+  let key: { id: string; key: string };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    adminA = await registerTenant(t.api, 'gql-a');
+    adminB = await registerTenant(t.api, 'gql-b');
+    for (const role of ROLES) users[role] = await createUserSession(t.api, adminA, role);
+    key = await createApiKey(t.api, adminA, 'read_only');
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  /** field -> resolver class/method whose policy decides, and a document whose success we can check */
+  const FIELDS: Record<string, { cls: Route['resolver']; doc: () => { query: string; variables?: Record<string, unknown> } }> = {
+    users: { cls: UserResolver, doc: () => ({ query: 'query { users(page: 1, pageSize: 5) { total items { id role } } }' }) },
+    createUser: {
+      cls: UserResolver,
+      doc: () => ({
+        query: 'mutation($i: CreateUserInput!) { createUser(input: $i) { id role } }',
+        variables: { i: { email: `g-${randomUUID().slice(0, 8)}@example.com`, fullName: 'G User', role: 'viewer', password: STRONG_PASSWORD } },
+      }),
+    },
+    createApiKey: {
+      cls: ApiKeyResolver,
+      doc: () => ({ query: 'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { id plaintextKey scopes } }', variables: { i: { name: 'gql key', scopes: ['ingest'] } } }),
+    },
+    revokeApiKey: { cls: ApiKeyResolver, doc: () => ({ query: 'mutation($id: ID!) { revokeApiKey(id: $id) }', variables: { id: randomUUID() } }) },
+    auditEvents: { cls: AuditResolver, doc: () => ({ query: 'query { auditEvents(pageSize: 5) { total items { action } } }' }) },
+  };
+
+  const codeOf = (r: HttpResult) => r.body?.errors?.[0]?.extensions?.code as string | undefined;
+
+  describe.each(Object.keys(FIELDS))('%s', (field) => {
+    const { cls, doc } = FIELDS[field]!;
+
+    it('anonymous: UNAUTHENTICATED, no data', async () => {
+      const d = doc();
+      const r = await gql(t.url, d.query, d.variables);
+      expect(r.status).not.toBe(500);
+      expect(codeOf(r), r.text).toBe('UNAUTHENTICATED');
+      expect(r.body.data ?? null).toBeNull();
+    });
+
+    it.each(ROLES)('as %s: allowed roles get data (or NOT_FOUND for a random id), others FORBIDDEN', async (role) => {
+      const policy = policyOf(cls, field)!;
+      expect(policy.kind).toBe('user');
+      const allowed = policy.kind === 'user' && policy.roles.includes(role);
+      const d = doc();
+      const r = await gql(t.url, d.query, d.variables, { token: users[role].token });
+      expect(r.status).not.toBe(500);
+      if (!allowed) {
+        expect(codeOf(r), r.text).toBe('FORBIDDEN');
+        expect(r.body.errors![0]!.message).toBe(ROLE_FORBIDDEN);
+      } else if (field === 'revokeApiKey') {
+        // a random id is not this tenant's key
+        expect(codeOf(r), r.text).toBe('NOT_FOUND');
+      } else {
+        expect(r.body.errors, r.text).toBeUndefined();
+        expect(r.body.data?.[field], r.text).toBeTruthy();
+      }
+    });
+
+    it('with an API key: FORBIDDEN', async () => {
+      const d = doc();
+      const r = await gql(t.url, d.query, d.variables, { apiKey: key.key });
+      expect(codeOf(r), r.text).toBe('FORBIDDEN');
+    });
+  });
+
+  it("revokeApiKey / user of tenant A's ids as tenant B's admin: NOT_FOUND, and A still has them", async () => {
+    const victim = await createApiKey(t.api, adminA, ['ingest']);
+    const r = await gql(t.url, 'mutation($id: ID!) { revokeApiKey(id: $id) }', { id: victim.id }, { token: adminB.token });
+    expect(codeOf(r), r.text).toBe('NOT_FOUND');
+    const u = await gql(t.url, 'query($id: ID!) { user(id: $id) { id } }', { id: users.viewer.userId }, { token: adminB.token });
+    expect(codeOf(u), u.text).toBe('NOT_FOUND');
+    // the key still authenticates for A, and A's admin can revoke it
+    const still = await http('GET', `${t.api}/settings/api-keys`, { apiKey: victim.key });
+    expect(still.status).toBe(403); // authenticated (not 401), just not a user token
+    const own = await gql(t.url, 'mutation($id: ID!) { revokeApiKey(id: $id) }', { id: victim.id }, { token: adminA.token });
+    expect(own.body.data?.revokeApiKey, own.text).toBe(true);
+    const gone = await http('GET', `${t.api}/settings/api-keys`, { apiKey: victim.key });
+    expect(gone.status).toBe(401);
+  });
+
+  it('a non-UUID id is a client error, never INTERNAL_SERVER_ERROR', async () => {
+    for (const [q, label] of [
+      ['mutation { revokeApiKey(id: "not-a-uuid") }', 'revokeApiKey'],
+      ['query { user(id: "not-a-uuid") { id } }', 'user'],
+    ] as const) {
+      const r = await gql(t.url, q, undefined, { token: adminA.token });
+      expect(r.status, `${label}: ${r.text}`).not.toBe(500);
+      expect(['NOT_FOUND', 'BAD_USER_INPUT'], `${label}: ${r.text}`).toContain(codeOf(r));
+    }
+  });
+});
