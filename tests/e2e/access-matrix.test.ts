@@ -3,6 +3,8 @@
  * role, with API keys of each scope, across tenants and with bad ids. A new row without a fixture
  * below fails with a message saying what to add. A few GraphQL fields get the same role rules.
  */
+// type-graphql decorators of the resolver classes need the metadata polyfill before they load.
+import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../rest/routes.js';
