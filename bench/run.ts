@@ -1,0 +1,33 @@
+// `npm run bench [name...]`: runs benchmarks against the built server on real PostgreSQL (and Redis
+// with BENCH_REDIS=1). Every run is bounded in time and prints JSON figures plus machine load.
+import os from 'node:os';
+import { benchAuth } from './auth.bench.js';
+import { createDatabase, startServer } from './lib/server.js';
+
+const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const durationMs = Number(process.env.BENCH_DURATION_MS ?? 10_000);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const wanted = new Set(process.argv.slice(2));
+const all = ['auth'];
+const selected = wanted.size ? all.filter((n) => wanted.has(n)) : all;
+
+function machine() {
+  return { cpus: os.cpus().length, loadavg: os.loadavg().map((l) => Math.round(l * 100) / 100), totalMemGb: Math.round(os.totalmem() / 2 ** 30) };
+}
+
+const db = await createDatabase(adminUrl);
+const env: Record<string, string> = { DATABASE_URL: db.url, RATE_LIMIT_FREE: '100000000', JWT_SECRET: 'bench-secret-'.padEnd(48, 'b') };
+if (process.env.BENCH_REDIS === '1') env.REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const server = await startServer(env);
+const results: Record<string, unknown> = {};
+try {
+  console.log(JSON.stringify({ event: 'start', machineBefore: machine(), durationMs, concurrency, redis: Boolean(env.REDIS_URL) }));
+  for (const name of selected) {
+    if (name === 'auth') results.auth = await benchAuth(server, { durationMs, concurrency });
+    console.log(JSON.stringify({ bench: name, ...(results[name] as object) }, null, 2));
+  }
+  console.log(JSON.stringify({ event: 'end', serverPeakRssMb: await server.peakRssMb(), machineAfter: machine() }));
+} finally {
+  await server.stop();
+  await db.drop();
+}
