@@ -36,6 +36,7 @@ function headerFrom(params: Record<string, unknown> | undefined, ...names: strin
 /** Apollo Server at /graphql and graphql-ws subscriptions on the same path, authenticated in connection_init. */
 export async function createGraphqlDoor(c: Container, schema: GraphQLSchema, httpServer: HttpServer): Promise<GraphqlDoor> {
   const ws = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const formatWsError = formatGraphqlError(c.log);
   const wsCleanup = useServer<Record<string, unknown>, { ctx?: RequestContext }>(
     {
       schema,
@@ -58,6 +59,17 @@ export async function createGraphqlDoor(c: Container, schema: GraphQLSchema, htt
         return true;
       },
       context: (wsCtx): SubscriptionContext => ({ ...(wsCtx.extra.ctx as RequestContext), bus: c.bus }),
+      // Same error shape as over HTTP (extensions.code, masked internals); Apollo's formatError does not run here.
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors
+          ? {
+              ...result,
+              errors: result.errors.map((e) => {
+                const json = e.toJSON();
+                return formatWsError({ ...json, extensions: { code: 'INTERNAL_SERVER_ERROR', ...json.extensions } }, e);
+              }),
+            }
+          : undefined,
     },
     ws,
   );

@@ -60,7 +60,8 @@ export async function buildApp(c: Container): Promise<{ app: express.Express; se
   const schema = await buildAppSchema(resolvers, c.bus);
   const graphql = await createGraphqlDoor(c, schema, server);
 
-  const jsonBody = express.json({ limit: c.config.bodyLimitBytes, type: ['application/json', 'application/*+json'] });
+  // strict: false lets any valid JSON through ("null", 42, "text"), so a body of the wrong type is a 422, not a "malformed" 400.
+  const jsonBody = express.json({ strict: false, limit: c.config.bodyLimitBytes, type: ['application/json', 'application/*+json'] });
   app.use('/graphql', authenticate(c), rateLimit(c), jsonBody, graphql.http);
 
   // Reference docs and the OpenAPI document are public and outside the rate limit.

@@ -103,5 +103,6 @@ export function docsPage(assetBase: string, specUrl: string): string {
 </body></html>`;
 }
 
+// validatorUrl: null, else Swagger UI loads a badge from validator.swagger.io (leaks the spec URL, breaks offline).
 export const docsInitScript = (specUrl: string) =>
-  `window.ui = SwaggerUIBundle({ url: ${JSON.stringify(specUrl)}, dom_id: '#swagger-ui', deepLinking: true });\n`;
+  `window.ui = SwaggerUIBundle({ url: ${JSON.stringify(specUrl)}, dom_id: '#swagger-ui', deepLinking: true, validatorUrl: null });\n`;

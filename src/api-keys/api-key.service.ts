@@ -1,6 +1,6 @@
 import type { RequestContext, Scope } from '../common/context.js';
 import { SCOPES } from '../common/context.js';
-import { invalid, notFound } from '../common/errors.js';
+import { invalid, isUuid, notFound } from '../common/errors.js';
 import { pageWindow, toPage, type Page, type PageArgs } from '../common/pagination.js';
 import type { Database } from '../infra/database.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -84,6 +84,7 @@ export class ApiKeyService {
   /** Revokes (deletes) a key of the caller's tenant; it stops authenticating at once. */
   async revoke(ctx: RequestContext, id: string): Promise<boolean> {
     const em = this.db.em();
+    if (!isUuid(id)) throw notFound('API key');
     const key = await em.findOne(ApiKey, { id, tenantId: ctx.principal!.tenantId });
     if (!key) throw notFound('API key');
     em.remove(key);

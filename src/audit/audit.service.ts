@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../common/context.js';
 import { pageWindow, toPage, type Page, type PageArgs } from '../common/pagination.js';
-import { invalid } from '../common/errors.js';
+import { invalid, isUuid } from '../common/errors.js';
 import type { EventBus } from '../infra/event-bus.js';
 import type { Database } from '../infra/database.js';
 import { AuditEvent } from './audit-event.entity.js';
@@ -81,6 +81,8 @@ export class AuditService {
     for (const [field, v] of [['action', filter.action], ['resource_type', filter.resourceType]] as const) {
       if (v != null && v.length > 100) throw invalid(field, 'String should have at most 100 characters', 'string_too_long');
     }
+    // user_id is a uuid column: a malformed filter would otherwise fail in PostgreSQL as a 500.
+    if (filter.userId != null && !isUuid(filter.userId)) throw invalid('user_id', 'Input should be a valid UUID (user_id)', 'uuid_parsing');
     const where: Record<string, unknown> = { tenantId: ctx.principal!.tenantId };
     if (filter.action) where.action = filter.action;
     if (filter.resourceType) where.resourceType = filter.resourceType;

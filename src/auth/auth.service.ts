@@ -112,6 +112,9 @@ export class AuthService {
   /** Second step of an MFA login: the pending token and a current TOTP code. */
   async verifyMfa(ctx: RequestContext, input: { mfaToken: string; code: string }): Promise<TokenPair> {
     const claims = await this.authenticator.verify(input.mfaToken, 'mfa_pending');
+    // A pending token is single-use: refuse one that already completed a login.
+    const [used] = await this.store.getMany([revocationKeys.jti(claims.jti)]);
+    if (used !== null) throw AuthErrors.revokedToken();
     const em = this.db.em();
     const user = await em.findOne(User, { id: claims.sub });
     if (!user || !user.mfaEnabled || !user.mfaSecret) throw AuthErrors.invalidToken();

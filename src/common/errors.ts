@@ -32,6 +32,10 @@ export class DomainError extends Error {
 }
 
 export const notFound = (what: string) => new DomainError(ErrorCode.NOT_FOUND, `${what} not found`);
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Ids arrive unvalidated through GraphQL `ID`; a non-UUID cannot exist, and PostgreSQL would reject it with a 500. */
+export const isUuid = (id: string): boolean => UUID_RE.test(id);
 export const conflict = (msg: string) => new DomainError(ErrorCode.CONFLICT, msg);
 export const unauthenticated = (msg = 'Not authenticated') => new DomainError(ErrorCode.UNAUTHENTICATED, msg);
 export const forbidden = (msg = 'Forbidden (insufficient role)') => new DomainError(ErrorCode.FORBIDDEN, msg);

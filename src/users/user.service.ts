@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config/config.js';
 import type { RequestContext, Role } from '../common/context.js';
 import { ROLES } from '../common/context.js';
-import { conflict, invalid, notFound } from '../common/errors.js';
+import { conflict, invalid, isUuid, notFound } from '../common/errors.js';
 import { pageWindow, toPage, type Page, type PageArgs } from '../common/pagination.js';
 import type { Database } from '../infra/database.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -43,6 +43,7 @@ export class UserService {
 
   /** One user of the caller's tenant (404 for other tenants). */
   async get(ctx: RequestContext, id: string, em = this.db.em()): Promise<User> {
+    if (!isUuid(id)) throw notFound('User');
     const user = await em.findOne(User, { id, tenantId: ctx.principal!.tenantId });
     if (!user) throw notFound('User');
     return user;

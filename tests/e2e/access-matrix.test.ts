@@ -300,7 +300,8 @@ describe.skipIf(pgSvc.skip)(`access matrix over every REST row${pgSvc.label}`, (
     });
 
     const params = paramNames(r.path);
-    describe.runIf(params.length > 0)('path ids', () => {
+    // Rows without path parameters get no id tests (rather than a block of skipped ones).
+    if (params.length > 0) describe('path ids', () => {
       /** A caller of the given tenant's admin that the policy admits (user admin, else a key with the scope). */
       async function privileged(admin: TenantSession, label: string): Promise<Caller> {
         if (policy.kind === 'apiKey' || (policy.kind === 'user' && !policy.roles.includes('admin'))) {

@@ -128,12 +128,19 @@ describe.skipIf(pgSvc.skip)(`typed GraphQL operations (generated documents)${pgS
     try {
       const sub = client.iterate<AuditEventRecordedSubscription>({ query: print(AuditEventRecordedDocument) });
       const first = sub.next();
-      // Give the subscription a moment to be registered on the bus before causing an event.
-      await new Promise((r) => setTimeout(r, 200));
-      const key = await executeOk(t.url, CreateApiKeyDocument, { input: { name: 'live key' } }, { token: admin.token });
-      const got = await first;
-      expect(got.done).toBe(false);
-      expect(got.value?.data?.auditEventRecorded).toMatchObject({ action: 'create_api_key', resourceId: key.createApiKey.id });
+      // The server gives no signal when the subscription is live on the bus, so keep causing
+      // events until one arrives; the first delivered one must be one of ours.
+      const createdIds: string[] = [];
+      let got: Awaited<typeof first> | undefined;
+      for (let i = 0; i < 25 && !got; i++) {
+        const key = await executeOk(t.url, CreateApiKeyDocument, { input: { name: `live key ${i}` } }, { token: admin.token });
+        createdIds.push(key.createApiKey.id);
+        got = await Promise.race([first, new Promise<undefined>((r) => setTimeout(() => r(undefined), 200))]);
+      }
+      expect(got?.done).toBe(false);
+      const event = got?.value?.data?.auditEventRecorded;
+      expect(event).toMatchObject({ action: 'create_api_key', resourceType: 'api_key' });
+      expect(createdIds).toContain(event?.resourceId);
       await sub.return?.();
     } finally {
       await client.dispose();
