@@ -18,12 +18,8 @@ export function restErrorHandler(err: unknown, req: Request, res: Response, _nex
     if (err.extra.retryAfterSec) res.setHeader('Retry-After', String(err.extra.retryAfterSec));
     for (const [k, v] of Object.entries(err.extra.headers ?? {})) res.setHeader(k, v);
     if (err.code === ErrorCode.VALIDATION && err.extra.issues) {
-      // Services name the field only; REST says where it came from, as request validation does.
-      const where = req.method === 'GET' || req.method === 'DELETE' ? 'query' : 'body';
-      const detail = err.extra.issues.map((i) =>
-        ['body', 'query', 'path'].includes(String(i.loc[0])) ? i : { ...i, loc: [where, ...i.loc] },
-      );
-      res.status(status).json({ detail });
+      // The router has already located service issues in body/query/path.
+      res.status(status).json({ detail: err.extra.issues });
       return;
     }
     if (status >= 500) contextOf(req).log.error({ err }, err.message);

@@ -34,6 +34,8 @@ export interface MfaSetup {
 }
 
 const MFA_ISSUER = 'Haltfree';
+/** a code is valid for up to three 30 s steps (window 1), so remember used ones that long */
+const TOTP_REPLAY_WINDOW_SEC = 90;
 
 /** Registration, login (with TOTP second factor), token refresh with rotation, logout. */
 export class AuthService {
@@ -125,8 +127,11 @@ export class AuthService {
       await this.recordFailure(ctx, user.email, user, 'bad_mfa_code');
       throw AuthErrors.invalidMfaCode();
     }
-    // A pending token is single-use.
-    await this.store.set(revocationKeys.jti(claims.jti), 1, Math.max(1, claims.exp - Math.floor(Date.now() / 1000)));
+    // A pending token and a TOTP code are single-use; claiming them atomically closes the race
+    // between two concurrent verifications.
+    const ttl = Math.max(1, claims.exp - Math.floor(Date.now() / 1000));
+    if (!(await this.store.setIfAbsent(revocationKeys.jti(claims.jti), 1, ttl))) throw AuthErrors.revokedToken();
+    if (!(await this.store.setIfAbsent(`totp:${user.id}:${input.code}`, 1, TOTP_REPLAY_WINDOW_SEC))) throw AuthErrors.invalidMfaCode();
     return this.completeLogin(ctx, user, 'mfa');
   }
 

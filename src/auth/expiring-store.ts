@@ -8,6 +8,8 @@ import type { Database } from '../infra/database.js';
 export interface ExpiringStore {
   set(key: string, value: number, ttlSec: number): Promise<void>;
   getMany(keys: string[]): Promise<(number | null)[]>;
+  /** Stores the value only if the key is absent (or expired); true when this call stored it. */
+  setIfAbsent(key: string, value: number, ttlSec: number): Promise<boolean>;
 }
 
 export class RedisExpiringStore implements ExpiringStore {
@@ -15,6 +17,11 @@ export class RedisExpiringStore implements ExpiringStore {
 
   async set(key: string, value: number, ttlSec: number): Promise<void> {
     await this.redis.set(this.prefix + key, String(value), 'EX', Math.max(1, Math.ceil(ttlSec)));
+  }
+
+  async setIfAbsent(key: string, value: number, ttlSec: number): Promise<boolean> {
+    const r = await this.redis.set(this.prefix + key, String(value), 'EX', Math.max(1, Math.ceil(ttlSec)), 'NX');
+    return r === 'OK';
   }
 
   async getMany(keys: string[]): Promise<(number | null)[]> {
@@ -41,6 +48,21 @@ export class SqlExpiringStore implements ExpiringStore {
       this.lastSweep = Date.now();
       await conn.execute('delete from token_revocations where expires_at < now()');
     }
+  }
+
+  async setIfAbsent(key: string, value: number, ttlSec: number): Promise<boolean> {
+    // An expired row counts as absent: take it over in the same statement.
+    const rows: unknown[] = await this.db
+      .em()
+      .getConnection()
+      .execute(
+        `insert into token_revocations (key, value, expires_at) values (?, ?, now() + (? || ' seconds')::interval)
+         on conflict (key) do update set value = excluded.value, expires_at = excluded.expires_at
+         where token_revocations.expires_at <= now()
+         returning key`,
+        [key, value, String(Math.ceil(ttlSec))],
+      );
+    return rows.length === 1;
   }
 
   async getMany(keys: string[]): Promise<(number | null)[]> {

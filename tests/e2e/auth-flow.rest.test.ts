@@ -508,6 +508,25 @@ describe.skipIf(pgSvc.skip)(`auth flow over REST${pgSvc.label}`, () => {
       expect(again.status).toBe(401);
     });
 
+    it('a TOTP code completes one login only, even with a second pending token, and concurrent uses of one pending token yield one session', async () => {
+      const s = await registerTenant(t.api, 'mfareplay');
+      const secret = await enableMfa(s);
+      const p1: string = (await login(s.email, s.password)).body.access_token;
+      const p2: string = (await login(s.email, s.password)).body.access_token;
+      const code = totpCode(secret);
+      expect((await http('POST', `${t.api}/auth/mfa/verify`, { body: { mfa_token: p1, code } })).status).toBe(200);
+      const replay = await http('POST', `${t.api}/auth/mfa/verify`, { body: { mfa_token: p2, code } });
+      expect(replay.status).toBe(401);
+      expect(replay.body).toEqual({ detail: 'Invalid MFA code' });
+
+      const p3: string = (await login(s.email, s.password)).body.access_token;
+      const nextCode = totpCode(secret, Date.now() + 30_000);
+      const racing = await Promise.all(
+        [0, 1, 2].map(() => http('POST', `${t.api}/auth/mfa/verify`, { body: { mfa_token: p3, code: nextCode } })),
+      );
+      expect(racing.map((r) => r.status).sort()).toEqual([200, 401, 401]);
+    });
+
     it('refuses a full access token or garbage in place of the pending token', async () => {
       const s = await registerTenant(t.api, 'mfabad');
       const secret = await enableMfa(s);

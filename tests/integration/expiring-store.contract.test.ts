@@ -36,6 +36,22 @@ function contract(name: string, skip: boolean, setup: () => Promise<{ store: Exp
       expect(await store.getMany([k])).toEqual([null]);
     });
 
+    it('setIfAbsent stores only the first of concurrent claims', async () => {
+      const k = `claim:${randomUUID()}`;
+      const results = await Promise.all(Array.from({ length: 5 }, (_, i) => store.setIfAbsent(k, i + 1, 60)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = results.indexOf(true) + 1;
+      expect(await store.getMany([k])).toEqual([winner]);
+    });
+
+    it('setIfAbsent takes over an expired key', async () => {
+      const k = `claim-ttl:${randomUUID()}`;
+      expect(await store.setIfAbsent(k, 1, 1)).toBe(true);
+      await new Promise((r) => setTimeout(r, 2100));
+      expect(await store.setIfAbsent(k, 2, 60)).toBe(true);
+      expect(await store.getMany([k])).toEqual([2]);
+    });
+
     it('answers an empty key list without a round trip', async () => {
       expect(await store.getMany([])).toEqual([]);
     });
