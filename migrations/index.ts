@@ -1,6 +1,8 @@
 import { Migration20261121000000_foundation } from './Migration20261121000000_foundation.js';
+import { Migration20261121010000_machines } from './Migration20261121010000_machines.js';
 
 /** Static list so migrations load the same under tsc output and under vitest. */
 export const migrationsList = [
   { name: 'Migration20261121000000_foundation', class: Migration20261121000000_foundation },
+  { name: 'Migration20261121010000_machines', class: Migration20261121010000_machines },
 ];

@@ -20,6 +20,8 @@ export function graphqlCodeOf(code: ErrorCode): string {
       return 'CONFLICT';
     case ErrorCode.PAYLOAD_TOO_LARGE:
       return 'PAYLOAD_TOO_LARGE';
+    case ErrorCode.UNSUPPORTED_MEDIA_TYPE:
+      return 'UNSUPPORTED_MEDIA_TYPE';
     case ErrorCode.RATE_LIMITED:
       return 'RATE_LIMITED';
     case ErrorCode.UNAVAILABLE:

@@ -76,6 +76,9 @@ export async function createGraphqlDoor(c: Container, schema: GraphQLSchema, htt
   const apollo = new ApolloServer<SubscriptionContext>({
     schema,
     includeStacktraceInErrorResponses: false,
+    // rest/main.ts owns SIGTERM/SIGINT. Apollo's own handler would call stop() concurrently with ours, and
+    // Apollo 5 never releases a second concurrent stop() call: the process then hangs on shutdown.
+    stopOnTerminationSignals: false,
     introspection: true,
     formatError: formatGraphqlError(c.log),
     plugins: [

@@ -3,9 +3,12 @@ import { ApiKeyResolver } from './api-key.resolver.js';
 import { AuditResolver } from './audit.resolver.js';
 import { AuthResolver } from './auth.resolver.js';
 import { UserResolver } from './user.resolver.js';
+import { MachineResolver } from './machine.resolver.js';
+import { MachineGroupResolver } from './machine-group.resolver.js';
+import { FleetResolver } from './fleet.resolver.js';
 
 /** Resolver classes in schema order; each instance gets its services from the container. */
-export const RESOLVER_CLASSES = [AuthResolver, UserResolver, ApiKeyResolver, AuditResolver] as const;
+export const RESOLVER_CLASSES = [AuthResolver, UserResolver, ApiKeyResolver, AuditResolver, MachineResolver, MachineGroupResolver, FleetResolver] as const;
 
 export function createResolvers(c: Container): Map<Function, object> {
   const s = c.services;
@@ -14,5 +17,8 @@ export function createResolvers(c: Container): Map<Function, object> {
     [UserResolver, new UserResolver(s.users)],
     [ApiKeyResolver, new ApiKeyResolver(s.apiKeys)],
     [AuditResolver, new AuditResolver(s.audit)],
+    [MachineResolver, new MachineResolver(s.machines, s.machineImport)],
+    [MachineGroupResolver, new MachineGroupResolver(s.machineGroups)],
+    [FleetResolver, new FleetResolver(s.fleet)],
   ]);
 }

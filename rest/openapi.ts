@@ -69,6 +69,18 @@ export function buildOpenApi(routes: Route[], info: { version: string; serverUrl
       ...(r.body
         ? { requestBody: { required: !r.bodyOptional, content: { 'application/json': { schema: jsonSchema(r.body) } } } }
         : {}),
+      ...(r.multipart
+        ? {
+            requestBody: {
+              required: true,
+              content: {
+                'multipart/form-data': {
+                  schema: { type: 'object', properties: { [r.multipart.field]: { type: 'string', format: 'binary' } }, required: [r.multipart.field] },
+                },
+              },
+            },
+          }
+        : {}),
       responses,
       security: security(policy),
     };

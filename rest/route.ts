@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { RequestContext } from '../src/common/context.js';
+import type { UploadedFile } from './multipart.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -7,6 +8,12 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type AnyClass<R> = abstract new (...args: any[]) => R;
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+/** body of a multipart row: the file and any text fields */
+export interface MultipartBody {
+  file: UploadedFile;
+  fields: Record<string, string>;
+}
+type BodyOut<S> = S extends z.ZodType ? z.output<S> : MultipartBody;
 
 export interface RouteInput<P, Q, B> {
   params: P;
@@ -32,8 +39,10 @@ export interface Route<R = unknown, P extends z.ZodType | undefined = z.ZodType 
   body?: B;
   /** body may be absent (e.g. POST /auth/refresh) */
   bodyOptional?: boolean;
+  /** multipart/form-data upload: the named file field, read into memory up to maxBytes */
+  multipart?: { field: string; maxBytes: number };
   status?: number;
-  call: (resolver: R, ctx: RequestContext, input: RouteInput<Out<P>, Out<Q>, Out<B>>) => Promise<T> | T;
+  call: (resolver: R, ctx: RequestContext, input: RouteInput<Out<P>, Out<Q>, BodyOut<B>>) => Promise<T> | T;
   /** result -> documented snake_case JSON; absent for 204 */
   map?: (result: T) => unknown;
 }

@@ -5,6 +5,7 @@ import { DomainError, ErrorCode } from '../src/common/errors.js';
 import { contextOf } from '../src/server/request-context.js';
 import type { Route } from './route.js';
 import { toIssues } from './validation.js';
+import { readMultipartFile } from './multipart.js';
 
 /** OpenAPI `{id}` segments to express `:id`. */
 export const expressPath = (p: string) => p.replace(/\{(\w+)\}/g, ':$1');
@@ -42,7 +43,9 @@ export function buildRestRouter(routes: Route[], resolverFor: (cls: Route['resol
         const params = parse(row.params, req.params, 'path');
         const query = parse(row.query, req.query, 'query');
         let body: unknown;
-        if (row.body) {
+        if (row.multipart) {
+          body = await readMultipartFile(req, row.multipart.field, row.multipart.maxBytes);
+        } else if (row.body) {
           const raw = req.body;
           body = raw === undefined && row.bodyOptional ? undefined : parse(row.body, raw, 'body');
         }

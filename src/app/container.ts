@@ -13,6 +13,10 @@ import { AuditService } from '../audit/audit.service.js';
 import { UserService } from '../users/user.service.js';
 import { ApiKeyService } from '../api-keys/api-key.service.js';
 import { TenantService } from '../tenants/tenant.service.js';
+import { MachineService } from '../machines/machine.service.js';
+import { MachineImportService } from '../machines/machine-import.service.js';
+import { MachineGroupService } from '../machine-groups/machine-group.service.js';
+import { FleetService } from '../fleet/fleet.service.js';
 import { BullJobRunner, InProcessJobRunner, type JobRunner } from '../infra/jobs.js';
 import { registerAuthJobs, scheduleAuthJobs } from '../auth/auth.jobs.js';
 
@@ -33,6 +37,10 @@ export interface Container {
     users: UserService;
     apiKeys: ApiKeyService;
     tenants: TenantService;
+    machines: MachineService;
+    machineImport: MachineImportService;
+    machineGroups: MachineGroupService;
+    fleet: FleetService;
   };
   close(): Promise<void>;
 }
@@ -105,6 +113,10 @@ export async function createContainer(config: AppConfig, log: Logger): Promise<C
       users: new UserService(db, config, store, audit),
       apiKeys: new ApiKeyService(db, audit),
       tenants: new TenantService(db),
+      machines: new MachineService(db, audit),
+      machineImport: new MachineImportService(db, audit),
+      machineGroups: new MachineGroupService(db, audit),
+      fleet: new FleetService(db),
     };
     registerAuthJobs(jobs, db);
     if (config.jobsEnabled) {

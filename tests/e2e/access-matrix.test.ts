@@ -48,8 +48,6 @@ interface World {
   keys: Record<Scope, { id: string; key: string }>;
   /** tenant B's admin */
   adminB: TenantSession;
-  /** a user of tenant A with MFA switched on (for the public MFA verification row) */
-  mfaUser: { email: string; password: string; secret: string };
 }
 
 interface CallCtx {
@@ -77,6 +75,16 @@ async function login(w: World, email: string, password: string): Promise<HttpRes
   const r = await http('POST', `${w.t.api}/auth/login`, { body: { email, password } });
   if (r.status !== 200) throw new Error(`login of ${email} failed: ${r.status} ${r.text}`);
   return r;
+}
+
+/** A new user of tenant A with MFA switched on. */
+async function mfaUser(w: World): Promise<{ email: string; secret: string }> {
+  const u = await createUserSession(w.t.api, w.adminA, 'viewer');
+  const setup = await http('POST', `${w.t.api}/auth/mfa/setup`, { token: u.token });
+  if (setup.status !== 200) throw new Error(`MFA setup failed: ${setup.status} ${setup.text}`);
+  const on = await http('POST', `${w.t.api}/auth/mfa/verify-setup`, { token: u.token, body: { code: totpCode(setup.body.secret) } });
+  if (on.status !== 200) throw new Error(`MFA verify-setup failed: ${on.status} ${on.text}`);
+  return { email: u.email, secret: setup.body.secret };
 }
 
 function tokenOf(c: Caller): string | undefined {
@@ -107,10 +115,12 @@ const FIXTURES: Record<string, Fixture> = {
     },
   },
   'POST /auth/mfa/verify': {
+    // TOTP codes are single-use per user, so every call gets its own MFA-enabled user
     body: async ({ w }) => {
-      const pending = await login(w, w.mfaUser.email, w.mfaUser.password);
+      const u = await mfaUser(w);
+      const pending = await login(w, u.email, STRONG_PASSWORD);
       if (pending.body.mfa_required !== true) throw new Error('MFA user did not get a pending token');
-      return { mfa_token: pending.body.access_token, code: totpCode(w.mfaUser.secret) };
+      return { mfa_token: pending.body.access_token, code: totpCode(u.secret) };
     },
   },
   'GET /settings/api-keys': { query: { page: '1', page_size: '5' } },
@@ -216,14 +226,6 @@ describe.skipIf(pgSvc.skip)(`access matrix over every REST row${pgSvc.label}`, (
     w.users = { admin: admin!, operator: operator!, viewer: viewer! };
     w.keys = {} as World['keys'];
     for (const scope of SCOPES) w.keys[scope] = await createApiKey(api, w.adminA, [scope]);
-
-    // A user with MFA on, for the public second login step.
-    const mfa = await createUserSession(api, w.adminA, 'viewer');
-    const setup = await http('POST', `${api}/auth/mfa/setup`, { token: mfa.token });
-    expect(setup.status).toBe(200);
-    const on = await http('POST', `${api}/auth/mfa/verify-setup`, { token: mfa.token, body: { code: totpCode(setup.body.secret) } });
-    expect(on.status, on.text).toBe(200);
-    w.mfaUser = { email: mfa.email, password: STRONG_PASSWORD, secret: setup.body.secret };
 
     callers.push({ kind: 'none', label: 'anonymous' });
     for (const role of ROLES) callers.push({ kind: 'user', label: `${role} of A`, role, session: w.users[role] });

@@ -1,0 +1,20 @@
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../src/common/context.js';
+import { Allow, policies } from '../src/auth/access.js';
+import type { FleetService } from '../src/fleet/fleet.service.js';
+import { FleetStatus, MachineStatus } from '../schema/machine.type.js';
+
+@Resolver()
+export class FleetResolver {
+  constructor(private readonly fleet: FleetService) {}
+
+  @Allow(policies.anyRole())
+  @Query(() => FleetStatus, { description: 'every active machine with status, open alerts and last reading' })
+  fleetStatus(
+    @Ctx() ctx: RequestContext,
+    @Arg('groupId', () => ID, { nullable: true }) groupId?: string | null,
+    @Arg('status', () => MachineStatus, { nullable: true }) status?: string | null,
+  ): Promise<FleetStatus> {
+    return this.fleet.status(ctx, { groupId, status });
+  }
+}

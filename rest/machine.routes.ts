@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { MachineResolver } from '../resolvers/machine.resolver.js';
+import { FleetResolver } from '../resolvers/fleet.resolver.js';
+import type { FleetStatus, Machine, MachineImportResult } from '../schema/machine.type.js';
+import { IMPORT_MAX_BYTES } from '../src/machines/machine-import.parser.js';
+import { iso, mapPage } from './mappers.js';
+import { route } from './route.js';
+import { pageQuery, v } from './validation.js';
+
+export const mapMachine = (m: Machine) => ({
+  id: m.id,
+  name: m.name,
+  machine_identifier: m.machineIdentifier,
+  protocol: m.protocol,
+  location: m.location,
+  status: m.status,
+  tenant_id: m.tenantId,
+  is_active: m.isActive,
+  last_reading_at: iso(m.lastReadingAt),
+  created_at: iso(m.createdAt),
+  updated_at: iso(m.updatedAt),
+});
+
+const mapImport = (r: MachineImportResult) => ({ created: r.created, skipped: r.skipped, errors: r.errors.map((e) => ({ row: e.row, error: e.error })) });
+
+const mapFleet = (f: FleetStatus) => ({
+  total_machines: f.totalMachines,
+  machines: f.machines.map((m) => ({ id: m.id, name: m.name, status: m.status, alert_count: m.alertCount, last_reading_at: iso(m.lastReadingAt) })),
+});
+
+const status = z.enum(['healthy', 'warning', 'critical', 'offline']);
+const machineId = z.object({ machine_id: v.uuid('machine_id') });
+const tag = 'Machines';
+
+export const machineRoutes = [
+  route({
+    method: 'POST', path: '/machines', tag, summary: 'Register a machine', status: 201,
+    resolver: MachineResolver, operation: 'createMachine',
+    body: z.object({ name: v.str(200, 1), machine_identifier: v.str(100, 1), protocol: v.str(20, 1), location: v.str(500).nullable().optional() }),
+    call: (r, ctx, { body }) => r.createMachine(ctx, { name: body.name, machineIdentifier: body.machine_identifier, protocol: body.protocol, location: body.location }),
+    map: mapMachine,
+  }),
+  route({
+    method: 'GET', path: '/machines', tag, summary: 'List machines (filters, search, sort)',
+    resolver: MachineResolver, operation: 'machines',
+    query: z.object({
+      ...pageQuery,
+      group_id: v.uuid('group_id').optional(),
+      search: v.str(200).optional(),
+      status: status.optional(),
+      sort_by: z.enum(['name', 'machine_identifier', 'status', 'created_at', 'updated_at', 'location']).optional(),
+      sort_dir: z.enum(['asc', 'desc']).optional(),
+    }),
+    call: (r, ctx, { query }) =>
+      r.machines(ctx, { page: query.page, pageSize: query.page_size, groupId: query.group_id, search: query.search, status: query.status, sortBy: query.sort_by, sortDir: query.sort_dir }),
+    map: (p) => mapPage(p, mapMachine),
+  }),
+  route({
+    method: 'POST', path: '/machines/import', tag, summary: 'Bulk-create up to 500 machines from a CSV or XLSX file (multipart field "file")',
+    resolver: MachineResolver, operation: 'importMachines', multipart: { field: 'file', maxBytes: IMPORT_MAX_BYTES },
+    call: (r, ctx, { body }) => r.importMachines(ctx, { filename: body.file.filename, contentBase64: body.file.content.toString('base64') }),
+    map: mapImport,
+  }),
+  route({
+    method: 'GET', path: '/machines/{machine_id}', tag, summary: 'Get a machine',
+    resolver: MachineResolver, operation: 'machine', params: machineId,
+    call: (r, ctx, { params }) => r.machine(ctx, params.machine_id),
+    map: mapMachine,
+  }),
+  route({
+    method: 'PATCH', path: '/machines/{machine_id}', tag, summary: 'Partially update a machine',
+    resolver: MachineResolver, operation: 'updateMachine', params: machineId,
+    body: z.object({ name: v.str(200, 1).optional(), machine_identifier: v.str(100, 1).optional(), protocol: v.str(20, 1).optional(), location: v.str(500).nullable().optional() }),
+    call: (r, ctx, { params, body }) =>
+      r.updateMachine(ctx, params.machine_id, { name: body.name, machineIdentifier: body.machine_identifier, protocol: body.protocol, location: body.location }),
+    map: mapMachine,
+  }),
+  route({
+    method: 'DELETE', path: '/machines/{machine_id}', tag, summary: 'Soft-delete a machine', status: 204,
+    resolver: MachineResolver, operation: 'deleteMachine', params: machineId,
+    call: (r, ctx, { params }) => r.deleteMachine(ctx, params.machine_id),
+  }),
+  route({
+    method: 'GET', path: '/fleet/status', tag: 'Fleet', summary: 'Status of every active machine',
+    resolver: FleetResolver, operation: 'fleetStatus',
+    query: z.object({ group_id: v.uuid('group_id').optional(), status: status.optional() }),
+    call: (r, ctx, { query }) => r.fleetStatus(ctx, query.group_id, query.status),
+    map: mapFleet,
+  }),
+];

@@ -1,0 +1,60 @@
+import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { PageArgs, PageOf } from './page.type.js';
+import { DateTime } from './scalars.js';
+
+export enum GroupType {
+  site = 'site',
+  line = 'line',
+  department = 'department',
+  custom = 'custom',
+}
+registerEnumType(GroupType, { name: 'GroupType' });
+
+@ObjectType()
+export class MachineGroup {
+  @Field(() => ID) id!: string;
+  @Field() tenantId!: string;
+  @Field() name!: string;
+  @Field(() => GroupType) groupType!: string;
+  @Field(() => ID, { nullable: true }) parentId!: string | null;
+  @Field(() => String, { nullable: true }) description!: string | null;
+  @Field(() => DateTime) createdAt!: Date;
+  @Field(() => DateTime) updatedAt!: Date;
+}
+
+@ObjectType()
+export class MachineGroupPage extends PageOf(MachineGroup, 'MachineGroupPage') {}
+
+@ObjectType()
+export class MachineGroupTreeNode {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field(() => GroupType) groupType!: string;
+  @Field(() => ID, { nullable: true }) parentId!: string | null;
+  @Field(() => String, { nullable: true }) description!: string | null;
+  @Field(() => Int, { description: 'active machines directly in this group' }) machineCount!: number;
+  @Field(() => [MachineGroupTreeNode]) children!: MachineGroupTreeNode[];
+}
+
+@ArgsType()
+export class MachineGroupsArgs extends PageArgs {
+  @Field(() => GroupType, { nullable: true }) groupType?: string | null;
+  @Field(() => ID, { nullable: true }) parentId?: string | null;
+}
+
+@InputType()
+export class CreateMachineGroupInput {
+  @Field() name!: string;
+  @Field(() => GroupType) groupType!: string;
+  @Field(() => ID, { nullable: true }) parentId?: string | null;
+  @Field(() => String, { nullable: true }) description?: string | null;
+}
+
+@InputType()
+export class UpdateMachineGroupInput {
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => GroupType, { nullable: true }) groupType?: string | null;
+  @Field(() => ID, { nullable: true, description: 'new parent; see moveToRoot to detach' }) parentId?: string | null;
+  @Field(() => Boolean, { nullable: true, description: 'true moves the group to the top level' }) moveToRoot?: boolean | null;
+  @Field(() => String, { nullable: true }) description?: string | null;
+}

@@ -1,0 +1,109 @@
+import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { PageArgs, PageOf } from './page.type.js';
+import { DateTime } from './scalars.js';
+
+export enum MachineProtocol {
+  opc_ua = 'opc_ua',
+  modbus_tcp = 'modbus_tcp',
+  csv = 'csv',
+  json = 'json',
+}
+export enum MachineStatus {
+  healthy = 'healthy',
+  warning = 'warning',
+  critical = 'critical',
+  offline = 'offline',
+}
+export enum MachineSortField {
+  name = 'name',
+  machine_identifier = 'machine_identifier',
+  status = 'status',
+  created_at = 'created_at',
+  updated_at = 'updated_at',
+  location = 'location',
+}
+export enum SortDirection {
+  asc = 'asc',
+  desc = 'desc',
+}
+registerEnumType(MachineProtocol, { name: 'MachineProtocol' });
+registerEnumType(MachineStatus, { name: 'MachineStatus', description: 'computed by the server from readings and alert rules' });
+registerEnumType(MachineSortField, { name: 'MachineSortField' });
+registerEnumType(SortDirection, { name: 'SortDirection' });
+
+@ObjectType()
+export class Machine {
+  @Field(() => ID) id!: string;
+  @Field() tenantId!: string;
+  @Field() name!: string;
+  @Field() machineIdentifier!: string;
+  @Field(() => MachineProtocol) protocol!: string;
+  @Field(() => String, { nullable: true }) location!: string | null;
+  @Field(() => MachineStatus) status!: string;
+  @Field() isActive!: boolean;
+  @Field(() => DateTime, { nullable: true }) lastReadingAt!: Date | null;
+  @Field(() => DateTime) createdAt!: Date;
+  @Field(() => DateTime) updatedAt!: Date;
+}
+
+@ObjectType()
+export class MachinePage extends PageOf(Machine, 'MachinePage') {}
+
+@ArgsType()
+export class MachinesArgs extends PageArgs {
+  @Field(() => ID, { nullable: true, description: 'machines in this group or any group below it' }) groupId?: string | null;
+  @Field(() => String, { nullable: true, description: 'case-insensitive substring of name or identifier (max 200)' }) search?: string | null;
+  @Field(() => MachineStatus, { nullable: true }) status?: string | null;
+  @Field(() => MachineSortField, { nullable: true, defaultValue: 'name' }) sortBy?: string | null;
+  @Field(() => SortDirection, { nullable: true, defaultValue: 'asc' }) sortDir?: string | null;
+}
+
+@InputType()
+export class CreateMachineInput {
+  @Field() name!: string;
+  @Field() machineIdentifier!: string;
+  @Field(() => MachineProtocol) protocol!: string;
+  @Field(() => String, { nullable: true }) location?: string | null;
+}
+
+@InputType()
+export class UpdateMachineInput {
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => String, { nullable: true }) machineIdentifier?: string | null;
+  @Field(() => MachineProtocol, { nullable: true }) protocol?: string | null;
+  @Field(() => String, { nullable: true, description: 'empty string clears it' }) location?: string | null;
+}
+
+@InputType()
+export class ImportMachinesInput {
+  @Field({ description: 'name of the uploaded file; .csv or .xlsx decides the format' }) filename!: string;
+  @Field({ description: 'file content, base64' }) contentBase64!: string;
+}
+
+@ObjectType()
+export class ImportRowError {
+  @Field(() => Int, { description: 'spreadsheet row number (the header is row 1)' }) row!: number;
+  @Field() error!: string;
+}
+
+@ObjectType()
+export class MachineImportResult {
+  @Field(() => Int) created!: number;
+  @Field(() => Int, { description: 'rows not created because the identifier exists already (in the file or the tenant)' }) skipped!: number;
+  @Field(() => [ImportRowError]) errors!: ImportRowError[];
+}
+
+@ObjectType()
+export class FleetMachine {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field(() => MachineStatus) status!: string;
+  @Field(() => Int) alertCount!: number;
+  @Field(() => DateTime, { nullable: true }) lastReadingAt!: Date | null;
+}
+
+@ObjectType()
+export class FleetStatus {
+  @Field(() => Int) totalMachines!: number;
+  @Field(() => [FleetMachine]) machines!: FleetMachine[];
+}

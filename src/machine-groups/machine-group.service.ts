@@ -1,0 +1,239 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../common/context.js';
+import { conflict, invalid, isUuid, notFound } from '../common/errors.js';
+import { pageWindow, toPage, type Page, type PageArgs } from '../common/pagination.js';
+import type { AuditService } from '../audit/audit.service.js';
+import type { Database } from '../infra/database.js';
+import { Machine } from '../machines/machine.entity.js';
+import { validateName } from '../users/user.rules.js';
+import { GROUP_TYPES, MachineGroup, MachineGroupMember, type GroupType } from './machine-group.entity.js';
+
+export interface GroupInput {
+  name: string;
+  groupType: string;
+  parentId?: string | null;
+  description?: string | null;
+}
+
+export interface GroupPatch {
+  name?: string | null;
+  groupType?: string | null;
+  /** null moves the group to the root; undefined leaves it */
+  parentId?: string | null;
+  description?: string | null;
+}
+
+export interface GroupTreeNode {
+  group: MachineGroup;
+  machineCount: number;
+  children: GroupTreeNode[];
+}
+
+/** Most members one PUT may set (a plant's largest line is far below this). */
+export const MAX_GROUP_MEMBERS = 10_000;
+
+function groupType(v: string): GroupType {
+  if (!GROUP_TYPES.includes(v as GroupType)) throw invalid('group_type', `Input should be ${GROUP_TYPES.map((t) => `'${t}'`).join(', ')}`, 'enum');
+  return v as GroupType;
+}
+
+function description(v: string | null | undefined): string | null {
+  if (v == null) return null;
+  if (v.length > 1000) throw invalid('description', 'String should have at most 1000 characters', 'string_too_long');
+  return v.trim() || null;
+}
+
+/** Machine groups: a tree by parent_id (sites, lines, departments, custom), with many-to-many membership. */
+export class MachineGroupService {
+  constructor(private readonly db: Database, private readonly audit: AuditService) {}
+
+  /** Groups of the tenant by name, one page. */
+  async list(ctx: RequestContext, args: PageArgs & { groupType?: string | null; parentId?: string | null }): Promise<Page<MachineGroup>> {
+    const w = pageWindow(args);
+    const where: Record<string, unknown> = { tenantId: ctx.principal!.tenantId };
+    if (args.groupType != null) where.groupType = groupType(args.groupType);
+    if (args.parentId != null) {
+      if (!isUuid(args.parentId)) throw invalid('parent_id', 'Input should be a valid UUID (parent_id)', 'uuid_parsing');
+      where.parentId = args.parentId;
+    }
+    const [items, total] = await this.db.em().findAndCount(MachineGroup, where, {
+      orderBy: { name: 'asc', id: 'asc' },
+      limit: w.pageSize,
+      offset: w.offset,
+    });
+    return toPage(items, total, w);
+  }
+
+  /** One group of the caller's tenant; 404 for unknown or foreign ids. */
+  async get(ctx: RequestContext, id: string, em = this.db.em()): Promise<MachineGroup> {
+    if (!isUuid(id)) throw notFound('Machine group');
+    const g = await em.findOne(MachineGroup, { id, tenantId: ctx.principal!.tenantId });
+    if (!g) throw notFound('Machine group');
+    return g;
+  }
+
+  /** Creates a group, optionally under a parent of the same tenant. */
+  async create(ctx: RequestContext, input: GroupInput): Promise<MachineGroup> {
+    const em = this.db.em();
+    const g = em.create(MachineGroup, {
+      tenantId: ctx.principal!.tenantId,
+      name: validateName('name', input.name),
+      groupType: groupType(input.groupType),
+      parentId: input.parentId ? (await this.parent(ctx, em, input.parentId)).id : null,
+      description: description(input.description),
+    } as MachineGroup);
+    const ev = this.audit.stage(em, ctx, {
+      action: 'create_machine_group',
+      resourceType: 'machine_group',
+      resourceId: g.id,
+      details: { name: g.name, group_type: g.groupType, parent_id: g.parentId },
+    });
+    await em.flush();
+    await this.audit.announce([ev]);
+    return g;
+  }
+
+  /** Partial update; moving under itself or a descendant is refused (422). */
+  async update(ctx: RequestContext, id: string, patch: GroupPatch): Promise<MachineGroup> {
+    const em = this.db.em();
+    const g = await this.get(ctx, id, em);
+    const changes: Record<string, unknown> = {};
+    if (patch.name != null) changes.name = g.name = validateName('name', patch.name);
+    if (patch.groupType != null) changes.group_type = g.groupType = groupType(patch.groupType);
+    if (patch.description !== undefined) changes.description = g.description = description(patch.description);
+    if (patch.parentId !== undefined) {
+      if (patch.parentId === null) g.parentId = null;
+      else {
+        const parent = await this.parent(ctx, em, patch.parentId);
+        if (await this.isInSubtree(em, g, parent.id)) {
+          throw invalid('parent_id', 'A group cannot be moved under itself or one of its descendants', 'value_error');
+        }
+        g.parentId = parent.id;
+      }
+      changes.parent_id = g.parentId;
+    }
+    const ev = this.audit.stage(em, ctx, { action: 'update_machine_group', resourceType: 'machine_group', resourceId: g.id, details: changes });
+    await em.flush();
+    await this.audit.announce([ev]);
+    return g;
+  }
+
+  /** Deletes a childless group (409 while it has children); memberships go with it. */
+  async delete(ctx: RequestContext, id: string): Promise<boolean> {
+    const em = this.db.em();
+    const g = await this.get(ctx, id, em);
+    const children = await em.count(MachineGroup, { parentId: g.id, tenantId: g.tenantId });
+    if (children > 0) throw conflict(`Machine group has ${children} child group(s); move or delete them first`);
+    await em.nativeDelete(MachineGroupMember, { groupId: g.id });
+    em.remove(g);
+    const ev = this.audit.stage(em, ctx, { action: 'delete_machine_group', resourceType: 'machine_group', resourceId: g.id, details: { name: g.name } });
+    await em.flush();
+    await this.audit.announce([ev]);
+    return true;
+  }
+
+  /** The tenant's groups as a nested forest, each node with its direct machine count. */
+  async tree(ctx: RequestContext): Promise<GroupTreeNode[]> {
+    const em = this.db.em();
+    const tenantId = ctx.principal!.tenantId;
+    const groups = await em.find(MachineGroup, { tenantId }, { orderBy: { name: 'asc', id: 'asc' } });
+    const counts: { group_id: string; n: string }[] = await em.getConnection().execute(
+      `select mm.group_id, count(*) as n from machine_group_members mm join machines m on m.id = mm.machine_id
+        where mm.tenant_id = ? and m.is_active group by mm.group_id`,
+      [tenantId],
+    );
+    const countOf = new Map(counts.map((c) => [c.group_id, Number(c.n)]));
+    const nodes = new Map(groups.map((g) => [g.id, { group: g, machineCount: countOf.get(g.id) ?? 0, children: [] as GroupTreeNode[] }]));
+    const roots: GroupTreeNode[] = [];
+    for (const node of nodes.values()) {
+      const parent = node.group.parentId ? nodes.get(node.group.parentId) : undefined;
+      (parent ? parent.children : roots).push(node);
+    }
+    return roots;
+  }
+
+  /** Replaces the group's members with exactly these machines (active machines of the tenant). */
+  async setMembers(ctx: RequestContext, id: string, machineIds: string[]): Promise<MachineGroup> {
+    const em = this.db.em();
+    const g = await this.get(ctx, id, em);
+    const unique = [...new Set(machineIds.map((m) => m.toLowerCase()))];
+    if (unique.length > MAX_GROUP_MEMBERS) throw invalid('machine_ids', `At most ${MAX_GROUP_MEMBERS} machines per group`, 'too_long');
+    unique.forEach((m, i) => {
+      if (!isUuid(m)) throw invalid(['machine_ids', i], 'Input should be a valid UUID', 'uuid_parsing');
+    });
+    const found = unique.length
+      ? await em.find(Machine, { id: { $in: unique }, tenantId: g.tenantId, isActive: true }, { fields: ['id'] })
+      : [];
+    if (found.length !== unique.length) {
+      const known = new Set(found.map((m) => m.id));
+      const missing = unique.filter((m) => !known.has(m));
+      throw invalid('machine_ids', `Machine not found: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}`, 'value_error');
+    }
+    const ev = await em.transactional(async (tem) => {
+      await tem.nativeDelete(MachineGroupMember, { groupId: g.id });
+      for (const machineId of unique) tem.persist(tem.create(MachineGroupMember, { groupId: g.id, machineId, tenantId: g.tenantId } as MachineGroupMember));
+      const staged = this.audit.stage(tem, ctx, {
+        action: 'set_machine_group_members',
+        resourceType: 'machine_group',
+        resourceId: g.id,
+        details: { machine_count: unique.length },
+      });
+      await tem.flush();
+      return staged;
+    });
+    await this.audit.announce([ev]);
+    return g;
+  }
+
+  /** Active machines directly in a group, by name, one page. */
+  async members(ctx: RequestContext, id: string, args: PageArgs): Promise<Page<Machine>> {
+    const em = this.db.em();
+    const g = await this.get(ctx, id, em);
+    const w = pageWindow(args);
+    const rows: (Record<string, unknown> & { total_count: string })[] = await em.getConnection().execute(
+      `select m.*, count(*) over () as total_count from machines m join machine_group_members mm on mm.machine_id = m.id
+        where mm.group_id = ? and m.tenant_id = ? and m.is_active order by m.name, m.id limit ? offset ?`,
+      [g.id, g.tenantId, w.pageSize, w.offset],
+    );
+    const total = rows.length ? Number(rows[0]!.total_count) : await em.count(MachineGroupMember, { groupId: g.id });
+    return toPage(rows.map(({ total_count: _t, ...r }) => em.map(Machine, r)), total, w);
+  }
+
+  /** Member machine ids of each group (for the batched `MachineGroup.machines` field). */
+  async machinesOf(tenantId: string, groupIds: readonly string[]): Promise<Map<string, Machine[]>> {
+    if (groupIds.length === 0) return new Map();
+    const em = this.db.em();
+    const rows: Record<string, unknown>[] = await em.getConnection().execute(
+      `select mm.group_id as member_group_id, m.* from machine_group_members mm join machines m on m.id = mm.machine_id
+        where mm.tenant_id = ? and m.is_active and mm.group_id in (${groupIds.map(() => '?').join(',')}) order by m.name, m.id`,
+      [tenantId, ...groupIds],
+    );
+    const out = new Map<string, Machine[]>();
+    for (const r of rows) {
+      const { member_group_id: gid, ...m } = r;
+      const list = out.get(gid as string) ?? [];
+      list.push(em.map(Machine, m));
+      out.set(gid as string, list);
+    }
+    return out;
+  }
+
+  private async parent(ctx: RequestContext, em: EntityManager, parentId: string): Promise<MachineGroup> {
+    if (!isUuid(parentId)) throw invalid('parent_id', 'Input should be a valid UUID (parent_id)', 'uuid_parsing');
+    const p = await em.findOne(MachineGroup, { id: parentId, tenantId: ctx.principal!.tenantId });
+    if (!p) throw notFound('Parent group');
+    return p;
+  }
+
+  /** true when candidate is g itself or below g. */
+  private async isInSubtree(em: EntityManager, g: MachineGroup, candidate: string): Promise<boolean> {
+    const rows: { id: string }[] = await em.getConnection().execute(
+      `with recursive subtree(id) as (
+         select id from machine_groups where id = ? and tenant_id = ?
+         union select c.id from machine_groups c join subtree s on c.parent_id = s.id where c.tenant_id = ?
+       ) select id from subtree where id = ?`,
+      [g.id, g.tenantId, g.tenantId, candidate],
+    );
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,362 @@
+/**
+ * Parses an uploaded machine-import file (spec machines.md §6, `POST /machines/import`)
+ * into validated rows. Pure: nothing here touches the database; duplicates against
+ * existing machines are the service's job.
+ *
+ * Row numbers are spreadsheet row numbers (the header is row 1, the first data row
+ * row 2). Blank rows keep their place in the numbering (so a reported row matches
+ * what the user sees in Excel) but are otherwise ignored: not counted toward the
+ * 500-row limit and never reported. In a CSV a record with a quoted line break is
+ * one spreadsheet row, so numbering follows records, not physical lines.
+ *
+ * Values are only ever read as text: formula-looking strings (`=cmd|...`, `+1+1`,
+ * `@SUM(A1)`, `-2+3`) are kept verbatim, and an XLSX formula cell becomes the
+ * text `=<formula>` (its cached result is never used). Whoever later writes these
+ * values back into a spreadsheet must neutralise them there.
+ */
+import ExcelJS from 'exceljs';
+import { parse as parseCsv } from 'csv-parse/sync';
+
+export const IMPORT_MAX_ROWS = 500;
+export const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
+export const MACHINE_PROTOCOLS = ['opc_ua', 'modbus_tcp', 'csv', 'json'] as const;
+export type MachineProtocol = (typeof MACHINE_PROTOCOLS)[number];
+
+/** XLSX guards: exceljs inflates the whole archive, so refuse archives that claim to expand beyond this. */
+export const XLSX_MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024;
+export const XLSX_MAX_ZIP_ENTRIES = 1_000;
+/** At most this many worksheet rows holding any value are looked at. */
+export const XLSX_MAX_SCANNED_ROWS = 10_000;
+
+export interface ImportRow {
+  row: number;
+  name: string;
+  machineIdentifier: string;
+  protocol: MachineProtocol;
+  location: string | null;
+}
+export interface ImportRowError {
+  row: number;
+  error: string;
+}
+export interface ParsedImport {
+  rows: ImportRow[];
+  errors: ImportRowError[];
+  /** rows dropped because the identifier already appeared earlier in the file */
+  duplicates: ImportRowError[];
+}
+
+export type ImportFileErrorKind = 'unsupported_type' | 'empty' | 'too_many_rows' | 'too_large' | 'missing_columns' | 'unreadable';
+
+/** The whole file is rejected; no row is imported. */
+export class ImportFileError extends Error {
+  constructor(
+    readonly kind: ImportFileErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ImportFileError';
+  }
+}
+
+type Column = 'name' | 'machine_identifier' | 'protocol' | 'location';
+const REQUIRED_COLUMNS = ['name', 'machine_identifier', 'protocol'] as const;
+const ALL_COLUMNS: readonly Column[] = [...REQUIRED_COLUMNS, 'location'];
+
+const NOT_CSV = 'File is not a valid CSV file';
+const NOT_XLSX = 'File is not a valid XLSX file';
+
+// ---------------------------------------------------------------------------
+// Field rules (shared with the create endpoint)
+
+const MAX_LENGTH: Record<Column, number> = { name: 200, machine_identifier: 100, protocol: 20, location: 500 };
+const CONTROL_CHAR = /\p{Cc}/u;
+/** ASCII letters and digits plus `-_.:/#`: identifiers are ingestion keys and travel in URLs and topics. */
+const IDENTIFIER_CHARS = /^[A-Za-z0-9\-_.:/#]+$/;
+const PROTOCOL_ALIASES: Readonly<Record<string, MachineProtocol>> = { opcua: 'opc_ua', modbus: 'modbus_tcp' };
+
+/** Length in characters (code points), as PostgreSQL's varchar counts them. */
+function charLength(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/** A user value made safe and short enough to echo in an error message. */
+function shown(value: string): string {
+  const chars = [...value];
+  const cut = chars.length > 60 ? `${chars.slice(0, 60).join('')}…` : value;
+  return cut.replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Documented protocol value for `value` (trimmed, case-insensitive, aliases `opcua`, `modbus`), else null. */
+export function normalizeMachineProtocol(value: string): MachineProtocol | null {
+  const v = value.trim().toLowerCase();
+  if ((MACHINE_PROTOCOLS as readonly string[]).includes(v)) return v as MachineProtocol;
+  return PROTOCOL_ALIASES[v] ?? null;
+}
+
+/**
+ * field rules shared with the create endpoint: returns an error message or null.
+ * The value is judged after trimming; an empty `location` is valid (it means none).
+ */
+export function machineFieldError(field: 'name' | 'machine_identifier' | 'protocol' | 'location', value: string): string | null {
+  const v = value.trim();
+  if (v === '') return field === 'location' ? null : `Missing ${field}`;
+  switch (field) {
+    case 'protocol':
+      return normalizeMachineProtocol(v) ? null : `Invalid protocol: ${shown(v)} (expected ${MACHINE_PROTOCOLS.join(', ')})`;
+    case 'machine_identifier':
+      if (charLength(v) > MAX_LENGTH.machine_identifier) return `Invalid machine_identifier: must be at most ${MAX_LENGTH.machine_identifier} characters`;
+      if (!IDENTIFIER_CHARS.test(v)) return `Invalid machine_identifier: ${shown(v)} (only letters, digits and - _ . : / # are allowed, no spaces)`;
+      return null;
+    case 'name':
+    case 'location':
+      if (charLength(v) > MAX_LENGTH[field]) return `Invalid ${field}: must be at most ${MAX_LENGTH[field]} characters`;
+      if (CONTROL_CHAR.test(v)) return `Invalid ${field}: must not contain control characters`;
+      return null;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Entry point
+
+/** filename decides the format (.csv / .xlsx, case-insensitive) and the content must match it */
+export async function parseMachineImport(file: { filename: string; content: Buffer }): Promise<ParsedImport> {
+  const format = formatOf(file.filename);
+  if (!format) throw new ImportFileError('unsupported_type', 'Unsupported file type: expected .csv or .xlsx');
+  const { content } = file;
+  if (content.length > IMPORT_MAX_BYTES) {
+    throw new ImportFileError('too_large', `File is larger than ${IMPORT_MAX_BYTES / (1024 * 1024)} MB`);
+  }
+  if (content.length === 0) throw new ImportFileError('empty', 'File is empty');
+  const table = format === 'csv' ? readCsv(content) : await readXlsx(content);
+  return validateTable(table);
+}
+
+function formatOf(filename: string): 'csv' | 'xlsx' | null {
+  const m = /\.([^.\\/]+)$/.exec(filename.trim());
+  const ext = m?.[1]?.toLowerCase();
+  return ext === 'csv' || ext === 'xlsx' ? ext : null;
+}
+
+// ---------------------------------------------------------------------------
+// Format-neutral table -> validated rows
+
+/** One spreadsheet row: its number and its cell texts by 0-based column (holes are empty cells). */
+interface RawRow {
+  row: number;
+  cells: (string | undefined)[];
+}
+
+function isBlank(r: RawRow): boolean {
+  return r.cells.every((c) => c === undefined || c.trim() === '');
+}
+
+function validateTable(rawRows: RawRow[]): ParsedImport {
+  const nonBlank = rawRows.filter((r) => !isBlank(r));
+  const header = nonBlank[0];
+  if (!header) throw new ImportFileError('empty', 'File is empty');
+
+  // Header names: trimmed, case-insensitive; the first of repeated names wins; unknown columns are ignored.
+  const index = new Map<string, number>();
+  header.cells.forEach((c, i) => {
+    const key = (c ?? '').trim().toLowerCase();
+    if (key !== '' && !index.has(key)) index.set(key, i);
+  });
+  const missing = REQUIRED_COLUMNS.filter((c) => !index.has(c));
+  if (missing.length > 0) {
+    throw new ImportFileError('missing_columns', `Missing required column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
+  }
+
+  const data = nonBlank.slice(1);
+  if (data.length === 0) throw new ImportFileError('empty', 'File contains no data rows');
+  if (data.length > IMPORT_MAX_ROWS) {
+    throw new ImportFileError('too_many_rows', `File has more than ${IMPORT_MAX_ROWS} data rows`);
+  }
+
+  const result: ParsedImport = { rows: [], errors: [], duplicates: [] };
+  // Exact, case-sensitive match after trim: the database's unique index on
+  // (tenant_id, machine_identifier) is case-sensitive, so `CNC-1` and `cnc-1` are
+  // different machines there too. Only rows that passed validation claim an identifier.
+  const seen = new Set<string>();
+  for (const r of data) {
+    const cell = (col: Column): string => {
+      const i = index.get(col);
+      return i === undefined ? '' : (r.cells[i] ?? '').trim();
+    };
+    // One error per row: the first failing column in the order name, identifier, protocol, location.
+    const error = ALL_COLUMNS.map((col) => machineFieldError(col, cell(col))).find((e) => e !== null);
+    if (error) {
+      result.errors.push({ row: r.row, error });
+      continue;
+    }
+    const machineIdentifier = cell('machine_identifier');
+    if (seen.has(machineIdentifier)) {
+      result.duplicates.push({ row: r.row, error: `Duplicate machine_identifier: ${machineIdentifier}` });
+      continue;
+    }
+    seen.add(machineIdentifier);
+    const location = cell('location');
+    result.rows.push({
+      row: r.row,
+      name: cell('name'),
+      machineIdentifier,
+      protocol: normalizeMachineProtocol(cell('protocol'))!,
+      location: location === '' ? null : location,
+    });
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------
+// CSV
+
+function readCsv(content: Buffer): RawRow[] {
+  if (content.includes(0)) throw new ImportFileError('unreadable', NOT_CSV);
+  let text: string;
+  try {
+    // Decoding (ignoreBOM false) drops a leading UTF-8 BOM.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(content);
+  } catch {
+    throw new ImportFileError('unreadable', NOT_CSV);
+  }
+  if (text.trim() === '') throw new ImportFileError('empty', 'File is empty');
+
+  let records: string[][];
+  try {
+    records = parseCsv(text, {
+      delimiter: sniffDelimiter(text),
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: false, // kept so record positions stay spreadsheet row numbers
+      trim: true, // tolerates `a, "b"`; whitespace inside quotes is kept (and trimmed later anyway)
+    });
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new ImportFileError('unreadable', `${NOT_CSV}: ${detail}`);
+  }
+  return records.map((cells, i) => ({ row: i + 1, cells }));
+}
+
+/** `;` when the header line holds more semicolons than commas (outside quotes), else `,`. */
+function sniffDelimiter(text: string): ',' | ';' {
+  let commas = 0;
+  let semicolons = 0;
+  let inQuotes = false;
+  let lineHasContent = false;
+  for (const ch of text) {
+    if (ch === '"') inQuotes = !inQuotes;
+    else if (!inQuotes && (ch === '\n' || ch === '\r')) {
+      if (lineHasContent) break; // the header is the first line with content
+      continue;
+    } else if (!inQuotes && ch === ',') commas++;
+    else if (!inQuotes && ch === ';') semicolons++;
+    if (ch.trim() !== '') lineHasContent = true;
+  }
+  return semicolons > commas ? ';' : ',';
+}
+
+// ---------------------------------------------------------------------------
+// XLSX
+
+class StopScan extends Error {}
+
+async function readXlsx(content: Buffer): Promise<RawRow[]> {
+  if (content.length < 4 || content.readUInt32BE(0) !== 0x504b0304) throw new ImportFileError('unreadable', NOT_XLSX);
+  checkZipDirectory(content);
+
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(content as unknown as ExcelJS.Buffer);
+  } catch {
+    throw new ImportFileError('unreadable', NOT_XLSX);
+  }
+  const sheet = workbook.worksheets[0];
+  if (!sheet) throw new ImportFileError('unreadable', NOT_XLSX);
+
+  const rows: RawRow[] = [];
+  let scanned = 0;
+  let nonBlank = 0;
+  try {
+    sheet.eachRow((row, rowNumber) => {
+      if (++scanned > XLSX_MAX_SCANNED_ROWS) {
+        throw new ImportFileError('too_many_rows', `File has more than ${IMPORT_MAX_ROWS} data rows`);
+      }
+      const cells: (string | undefined)[] = [];
+      row.eachCell((cell, col) => {
+        cells[col - 1] = cellText(cell);
+      });
+      const raw: RawRow = { row: rowNumber, cells };
+      rows.push(raw);
+      // The header plus one row past the limit is enough for validateTable to reject the file.
+      if (!isBlank(raw) && ++nonBlank > IMPORT_MAX_ROWS + 1) throw new StopScan();
+    });
+  } catch (err) {
+    if (!(err instanceof StopScan)) throw err;
+  }
+  return rows;
+}
+
+function cellText(cell: ExcelJS.Cell): string {
+  // A real formula is reported as its text, never its cached result. `cell.formula`
+  // also resolves shared formulas (whose value only names the master cell).
+  if (cell.type === ExcelJS.ValueType.Formula) {
+    const f = cell.formula ?? '';
+    return f.startsWith('=') ? f : `=${f}`;
+  }
+  return valueText(cell.value);
+}
+
+function valueText(v: ExcelJS.CellValue): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString();
+  if ('richText' in v) return v.richText.map((t) => t.text ?? '').join('');
+  if ('hyperlink' in v) {
+    // exceljs may hand the text of a hyperlink over as rich text
+    const text: unknown = v.text;
+    return typeof text === 'string' ? text : valueText(text as ExcelJS.CellValue);
+  }
+  if ('error' in v) return String(v.error);
+  return '';
+}
+
+/**
+ * Zip-bomb guard: reads the ZIP central directory and refuses archives whose entries
+ * claim to inflate beyond XLSX_MAX_UNCOMPRESSED_BYTES (or need ZIP64, which no
+ * 5 MB spreadsheet does). A structurally broken directory is 'unreadable'.
+ */
+function checkZipDirectory(buf: Buffer): void {
+  const EOCD = 0x06054b50;
+  const CDH = 0x02014b50;
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
+    if (buf.readUInt32LE(i) === EOCD) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new ImportFileError('unreadable', NOT_XLSX);
+  const entries = buf.readUInt16LE(eocd + 10);
+  const dirSize = buf.readUInt32LE(eocd + 12);
+  const dirOffset = buf.readUInt32LE(eocd + 16);
+  const tooLarge = () =>
+    new ImportFileError('too_large', `File expands to more than ${XLSX_MAX_UNCOMPRESSED_BYTES / (1024 * 1024)} MB when unzipped`);
+  if (entries === 0xffff || dirSize === 0xffffffff || dirOffset === 0xffffffff) throw tooLarge();
+  if (entries > XLSX_MAX_ZIP_ENTRIES) throw tooLarge();
+  if (dirOffset + dirSize > eocd) throw new ImportFileError('unreadable', NOT_XLSX);
+
+  let pos = dirOffset;
+  let total = 0;
+  for (let n = 0; n < entries; n++) {
+    if (pos + 46 > eocd || buf.readUInt32LE(pos) !== CDH) throw new ImportFileError('unreadable', NOT_XLSX);
+    const size = buf.readUInt32LE(pos + 24);
+    if (size === 0xffffffff) throw tooLarge();
+    total += size;
+    if (total > XLSX_MAX_UNCOMPRESSED_BYTES) throw tooLarge();
+    pos += 46 + buf.readUInt16LE(pos + 28) + buf.readUInt16LE(pos + 30) + buf.readUInt16LE(pos + 32);
+  }
+}

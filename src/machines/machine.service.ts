@@ -1,0 +1,209 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../common/context.js';
+import { conflict, invalid, isUuid, notFound } from '../common/errors.js';
+import { pageWindow, toPage, type Page, type PageArgs } from '../common/pagination.js';
+import { escapeLike } from '../common/sql.js';
+import type { AuditService } from '../audit/audit.service.js';
+import type { Database } from '../infra/database.js';
+import { MachineGroup } from '../machine-groups/machine-group.entity.js';
+import { Machine, MACHINE_STATUSES, type MachineStatus } from './machine.entity.js';
+import { machineRules } from './machine.rules.js';
+
+export const MACHINE_SORT_FIELDS = ['name', 'machine_identifier', 'status', 'created_at', 'updated_at', 'location'] as const;
+export type MachineSortField = (typeof MACHINE_SORT_FIELDS)[number];
+
+export interface MachineFilter extends PageArgs {
+  groupId?: string | null;
+  search?: string | null;
+  status?: string | null;
+  sortBy?: string | null;
+  sortDir?: string | null;
+}
+
+export interface MachineInput {
+  name: string;
+  machineIdentifier: string;
+  protocol: string;
+  location?: string | null;
+}
+
+export interface MachinePatch {
+  name?: string | null;
+  machineIdentifier?: string | null;
+  protocol?: string | null;
+  /** null clears the location; undefined leaves it */
+  location?: string | null;
+}
+
+/** Recursive CTE of a group and all its descendants, within one tenant. */
+export const GROUP_SUBTREE_SQL = `with recursive subtree(id) as (
+    select id from machine_groups where id = ? and tenant_id = ?
+    union
+    select g.id from machine_groups g join subtree s on g.parent_id = s.id where g.tenant_id = ?
+  )`;
+
+/** Machines of a tenant: registration, listing with filters, soft delete. */
+export class MachineService {
+  constructor(private readonly db: Database, private readonly audit: AuditService) {}
+
+  /** Active machines, filtered, searched and sorted, one page. */
+  async list(ctx: RequestContext, f: MachineFilter): Promise<Page<Machine>> {
+    const w = pageWindow(f);
+    const tenantId = ctx.principal!.tenantId;
+    const sortBy = (f.sortBy ?? 'name') as MachineSortField;
+    if (!MACHINE_SORT_FIELDS.includes(sortBy)) {
+      throw invalid('sort_by', `Input should be ${MACHINE_SORT_FIELDS.map((s) => `'${s}'`).join(', ')}`, 'enum');
+    }
+    const dir = (f.sortDir ?? 'asc').toLowerCase();
+    if (dir !== 'asc' && dir !== 'desc') throw invalid('sort_dir', "Input should be 'asc' or 'desc'", 'enum');
+    if (f.status != null && !MACHINE_STATUSES.includes(f.status as MachineStatus)) {
+      throw invalid('status', `Input should be ${MACHINE_STATUSES.map((s) => `'${s}'`).join(', ')}`, 'enum');
+    }
+    if (f.search != null && f.search.length > 200) throw invalid('search', 'String should have at most 200 characters', 'string_too_long');
+
+    if (f.groupId != null) await this.assertGroup(tenantId, f.groupId);
+    const q = this.filterSql(tenantId, f);
+    // Column names come from the whitelist above, never from the request text.
+    const nulls = sortBy === 'location' ? (dir === 'asc' ? ' nulls last' : ' nulls first') : '';
+    const sql = `${q.cte} select m.*, count(*) over () as total_count from machines m where ${q.where}
+      order by m.${sortBy} ${dir}${nulls}, m.id ${dir} limit ? offset ?`;
+    const em = this.db.em();
+    const conn = em.getConnection();
+    const rows: (Record<string, unknown> & { total_count: string })[] = await conn.execute(sql, [...q.params, w.pageSize, w.offset]);
+    let total = rows.length ? Number(rows[0]!.total_count) : 0;
+    if (!rows.length && w.offset > 0) {
+      // A page past the end has no row to carry the window count.
+      const [c] = await conn.execute<{ n: string }[]>(`${q.cte} select count(*) as n from machines m where ${q.where}`, q.params);
+      total = Number(c!.n);
+    }
+    const items = rows.map((r) => {
+      const { total_count: _t, ...row } = r;
+      return em.map(Machine, row);
+    });
+    return toPage(items, total, w);
+  }
+
+  /** WHERE clause (and group CTE) shared by the page query and the count query. */
+  private filterSql(tenantId: string, f: MachineFilter): { cte: string; where: string; params: unknown[] } {
+    const params: unknown[] = [];
+    let cte = '';
+    if (f.groupId != null) {
+      cte = GROUP_SUBTREE_SQL;
+      params.push(f.groupId, tenantId, tenantId);
+    }
+    let where = 'm.tenant_id = ? and m.is_active';
+    params.push(tenantId);
+    if (f.groupId != null) {
+      where += ' and exists (select 1 from machine_group_members mm where mm.machine_id = m.id and mm.group_id in (select id from subtree))';
+    }
+    const search = f.search?.trim();
+    if (search) {
+      const like = `%${escapeLike(search)}%`;
+      where += ` and (m.name ilike ? escape '\\' or m.machine_identifier ilike ? escape '\\')`;
+      params.push(like, like);
+    }
+    if (f.status != null) {
+      where += ' and m.status = ?';
+      params.push(f.status);
+    }
+    return { cte, where, params };
+  }
+
+  /** One active machine of the caller's tenant; 404 for unknown, deleted or foreign ids. */
+  async get(ctx: RequestContext, id: string, em = this.db.em()): Promise<Machine> {
+    if (!isUuid(id)) throw notFound('Machine');
+    const m = await em.findOne(Machine, { id, tenantId: ctx.principal!.tenantId, isActive: true });
+    if (!m) throw notFound('Machine');
+    return m;
+  }
+
+  /** Registers a machine; it starts `offline` until readings arrive. */
+  async create(ctx: RequestContext, input: MachineInput): Promise<Machine> {
+    const em = this.db.em();
+    const m = em.create(Machine, {
+      tenantId: ctx.principal!.tenantId,
+      name: machineRules.name(input.name),
+      machineIdentifier: machineRules.identifier(input.machineIdentifier),
+      protocol: machineRules.protocol(input.protocol),
+      location: machineRules.location(input.location ?? null),
+    } as Machine);
+    const ev = this.audit.stage(em, ctx, {
+      action: 'create_machine',
+      resourceType: 'machine',
+      resourceId: m.id,
+      details: { name: m.name, identifier: m.machineIdentifier },
+    });
+    await this.flushUnique(em, m.machineIdentifier);
+    await this.audit.announce([ev]);
+    return m;
+  }
+
+  /** Partial update; status is computed by the server and cannot be set. */
+  async update(ctx: RequestContext, id: string, patch: MachinePatch): Promise<Machine> {
+    const em = this.db.em();
+    const m = await this.get(ctx, id, em);
+    const changes: Record<string, unknown> = {};
+    if (patch.name != null) changes.name = m.name = machineRules.name(patch.name);
+    if (patch.machineIdentifier != null) changes.machine_identifier = m.machineIdentifier = machineRules.identifier(patch.machineIdentifier);
+    if (patch.protocol != null) changes.protocol = m.protocol = machineRules.protocol(patch.protocol);
+    if (patch.location !== undefined) changes.location = m.location = machineRules.location(patch.location);
+    const ev = this.audit.stage(em, ctx, { action: 'update_machine', resourceType: 'machine', resourceId: m.id, details: changes });
+    await this.flushUnique(em, m.machineIdentifier);
+    await this.audit.announce([ev]);
+    return m;
+  }
+
+  /** Soft delete: gone from lists and from ingestion; the identifier stays reserved. */
+  async delete(ctx: RequestContext, id: string): Promise<boolean> {
+    const em = this.db.em();
+    const m = await this.get(ctx, id, em);
+    m.isActive = false;
+    m.deletedAt = new Date();
+    const ev = this.audit.stage(em, ctx, {
+      action: 'delete_machine',
+      resourceType: 'machine',
+      resourceId: m.id,
+      details: { name: m.name, identifier: m.machineIdentifier },
+    });
+    await em.flush();
+    await this.audit.announce([ev]);
+    return true;
+  }
+
+  /** Groups of each machine (for the batched `Machine.groups` field). */
+  async groupsOf(tenantId: string, machineIds: readonly string[]): Promise<Map<string, MachineGroup[]>> {
+    if (machineIds.length === 0) return new Map();
+    const em = this.db.em();
+    const rows: Record<string, unknown>[] = await em.getConnection().execute(
+      `select mm.machine_id as member_machine_id, g.* from machine_group_members mm
+         join machine_groups g on g.id = mm.group_id
+        where mm.tenant_id = ? and mm.machine_id in (${machineIds.map(() => '?').join(',')}) order by g.name, g.id`,
+      [tenantId, ...machineIds],
+    );
+    const out = new Map<string, MachineGroup[]>();
+    for (const r of rows) {
+      const { member_machine_id: mid, ...g } = r;
+      const list = out.get(mid as string) ?? [];
+      list.push(em.map(MachineGroup, g));
+      out.set(mid as string, list);
+    }
+    return out;
+  }
+
+  private async assertGroup(tenantId: string, groupId: string): Promise<void> {
+    if (!isUuid(groupId)) throw invalid('group_id', 'Input should be a valid UUID (group_id)', 'uuid_parsing');
+    const n = await this.db.em().count(MachineGroup, { id: groupId, tenantId });
+    if (n === 0) throw notFound('Machine group');
+  }
+
+  private async flushUnique(em: EntityManager, identifier: string): Promise<void> {
+    try {
+      await em.flush();
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) throw conflict(`Duplicate machine_identifier: ${identifier}`);
+      throw err;
+    }
+  }
+}
+
