@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 
 /** One pagination shape for every list: items, total, page, pageSize, totalPages. */

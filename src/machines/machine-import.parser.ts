@@ -281,7 +281,7 @@ async function readXlsx(content: Buffer): Promise<RawRow[]> {
   try {
     sheet.eachRow((row, rowNumber) => {
       if (++scanned > XLSX_MAX_SCANNED_ROWS) {
-        throw new ImportFileError('too_many_rows', `File has more than ${IMPORT_MAX_ROWS} data rows`);
+        throw new ImportFileError('too_many_rows', `Worksheet has more than ${XLSX_MAX_SCANNED_ROWS} rows`);
       }
       const cells: (string | undefined)[] = [];
       row.eachCell((cell, col) => {

@@ -325,6 +325,16 @@ describe('parseMachineImport: XLSX', () => {
     await expectFileError('big.xlsx', await xlsx([['name', 'machine_identifier', 'protocol'], ...rows(IMPORT_MAX_ROWS + 1)]), 'too_many_rows', 'File has more than 500 data rows');
   });
 
+  it('stops scanning a worksheet after 10000 rows that hold values, even whitespace-only ones', async () => {
+    const filler = Array.from({ length: 10_000 }, () => [' ']);
+    const content = await xlsx([['name', 'machine_identifier', 'protocol'], ['A', 'A-1', 'json'], ...filler]);
+    await expectFileError('tall.xlsx', content, 'too_many_rows', 'Worksheet has more than 10000 rows');
+    const fits = await xlsx([['name', 'machine_identifier', 'protocol'], ['A', 'A-1', 'json'], ...filler.slice(2)]);
+    expect((await parseMachineImport({ filename: 'fits.xlsx', content: fits })).rows).toEqual([
+      { row: 2, name: 'A', machineIdentifier: 'A-1', protocol: 'json', location: null },
+    ]);
+  });
+
   it('rejects an XLSX with a header but no data, and an empty .xlsx, as empty', async () => {
     await expectFileError('h.xlsx', await xlsx([['name', 'machine_identifier', 'protocol']]), 'empty', 'File contains no data rows');
     await expectFileError('blank.xlsx', await xlsx([]), 'empty', 'File is empty');
