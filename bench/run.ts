@@ -2,13 +2,14 @@
 // with BENCH_REDIS=1). Every run is bounded in time and prints JSON figures plus machine load.
 import os from 'node:os';
 import { benchAuth } from './auth.bench.js';
+import { benchMachines } from './machines.bench.js';
 import { createDatabase, startServer } from './lib/server.js';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 10_000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const wanted = new Set(process.argv.slice(2));
-const all = ['auth'];
+const all = ['auth', 'machines'];
 const selected = wanted.size ? all.filter((n) => wanted.has(n)) : all;
 
 function machine() {
@@ -24,6 +25,7 @@ try {
   console.log(JSON.stringify({ event: 'start', machineBefore: machine(), durationMs, concurrency, redis: Boolean(env.REDIS_URL) }));
   for (const name of selected) {
     if (name === 'auth') results.auth = await benchAuth(server, { durationMs, concurrency });
+    if (name === 'machines') results.machines = await benchMachines(server, { durationMs, concurrency });
     console.log(JSON.stringify({ bench: name, ...(results[name] as object) }, null, 2));
   }
   console.log(JSON.stringify({ event: 'end', serverPeakRssMb: await server.peakRssMb(), machineAfter: machine() }));

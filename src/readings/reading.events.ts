@@ -1,0 +1,36 @@
+/** One accepted reading as it travels to live subscribers. */
+export interface LiveReading {
+  machineId: string;
+  machineIdentifier: string;
+  metric: string;
+  value: number;
+  unit: string;
+  rawTag: string | null;
+  timestamp: Date;
+}
+
+/** Published once per stored batch on the tenant's own topic, so an instance only hears tenants it serves. */
+export interface ReadingsStored {
+  tenantId: string;
+  readings: LiveReading[];
+}
+
+export interface MachineStatusChanged {
+  tenantId: string;
+  machineId: string;
+  oldStatus: string;
+  newStatus: string;
+  timestamp: Date;
+}
+
+declare module '../infra/event-bus.js' {
+  interface EventTopics {
+    [readings: `readingsStored:${string}`]: ReadingsStored;
+    [status: `machineStatusChanged:${string}`]: MachineStatusChanged;
+  }
+}
+
+/** Topic of one tenant's stored readings. */
+export const readingsTopic = (tenantId: string) => `readingsStored:${tenantId}` as const;
+/** Topic of one tenant's machine status changes. */
+export const machineStatusTopic = (tenantId: string) => `machineStatusChanged:${tenantId}` as const;
