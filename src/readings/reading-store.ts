@@ -49,7 +49,7 @@ export interface Series {
 
 /** Thrown when the store cannot take or serve data right now (down, slow past the timeout). */
 export class ReadingStoreUnavailableError extends Error {
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(message: string, override readonly cause?: unknown) {
     super(message);
     this.name = 'ReadingStoreUnavailableError';
   }

@@ -48,6 +48,9 @@ interface World {
   keys: Record<Scope, { id: string; key: string }>;
   /** tenant B's admin */
   adminB: TenantSession;
+  /** shared machine / group of tenant A (created on first use) */
+  machineA?: string;
+  groupA?: string;
 }
 
 interface CallCtx {
@@ -65,6 +68,8 @@ interface CallCtx {
  */
 interface Fixture {
   body?: (c: CallCtx) => unknown;
+  /** multipart/form-data upload instead of a JSON body: one file field */
+  multipart?: (c: CallCtx) => { field: string; filename: string; content: string };
   query?: Record<string, string>;
   fresh?: boolean;
   throwawayCaller?: boolean;
@@ -89,6 +94,22 @@ async function mfaUser(w: World): Promise<{ email: string; secret: string }> {
 
 function tokenOf(c: Caller): string | undefined {
   return c.kind === 'user' ? c.session.token : undefined;
+}
+
+const uniqueIdentifier = () => `MX-${randomUUID().slice(0, 12)}`;
+
+/** A new machine of tenant A (created by A's admin); returns its id. */
+async function newMachineA(w: World): Promise<string> {
+  const r = await http('POST', `${w.t.api}/machines`, { token: w.adminA.token, body: { name: 'Matrix Machine', machine_identifier: uniqueIdentifier(), protocol: 'json' } });
+  if (r.status !== 201) throw new Error(`create machine failed: ${r.status} ${r.text}`);
+  return r.body.id;
+}
+
+/** A new (childless) machine group of tenant A; returns its id. */
+async function newGroupA(w: World): Promise<string> {
+  const r = await http('POST', `${w.t.api}/machine-groups`, { token: w.adminA.token, body: { name: 'Matrix Group', group_type: 'line' } });
+  if (r.status !== 201) throw new Error(`create group failed: ${r.status} ${r.text}`);
+  return r.body.id;
 }
 
 /** Keyed by `METHOD path` exactly as in ROUTES. Add one entry per new row. */
@@ -138,6 +159,26 @@ const FIXTURES: Record<string, Fixture> = {
     body: () => ({ current_password: STRONG_PASSWORD, new_password: 'An0therStr0ngPass!' }),
   },
   'GET /audit': { query: { page: '1', page_size: '10', action: 'create_user' } },
+  'POST /machines': { body: () => ({ name: 'CNC Mill #1', machine_identifier: uniqueIdentifier(), protocol: 'json', location: 'Building A, Line 3' }) },
+  'GET /machines': { query: { page: '1', page_size: '5', sort_by: 'name', sort_dir: 'asc' } },
+  'GET /machines/{machine_id}': {},
+  'PATCH /machines/{machine_id}': { body: () => ({ location: 'Building B, Line 1' }) },
+  'DELETE /machines/{machine_id}': { fresh: true },
+  'POST /machines/import': {
+    ok: [200],
+    multipart: () => ({ field: 'file', filename: 'machines.csv', content: `name,machine_identifier,protocol,location\nImported,${uniqueIdentifier()},opc_ua,Hall 1\n` }),
+  },
+  'POST /machine-groups': { body: () => ({ name: 'Building A', group_type: 'site', parent_id: null, description: 'Main production facility' }) },
+  'GET /machine-groups': { query: { page: '1', page_size: '5' } },
+  'GET /machine-groups/tree': {},
+  'GET /machine-groups/{group_id}': {},
+  'PATCH /machine-groups/{group_id}': { body: () => ({ description: 'Renamed by the matrix' }) },
+  'DELETE /machine-groups/{group_id}': { fresh: true },
+  'GET /machine-groups/{group_id}/members': { query: { page: '1', page_size: '5' } },
+  'PUT /machine-groups/{group_id}/members': {
+    body: async ({ w }) => ({ machine_ids: [(w.machineA ??= await newMachineA(w))] }),
+  },
+  'GET /fleet/status': {},
 };
 
 /**
@@ -147,6 +188,8 @@ const FIXTURES: Record<string, Fixture> = {
 const PARAM_RESOURCES: Record<string, (w: World, fresh: boolean) => Promise<string>> = {
   user_id: async (w, fresh) => (fresh ? (await createUserSession(w.t.api, w.adminA, 'viewer')).userId : w.users.viewer.userId),
   key_id: async (w, fresh) => (fresh ? (await createApiKey(w.t.api, w.adminA, ['read:sensors'])).id : w.keys['read:sensors'].id),
+  machine_id: async (w, fresh) => (fresh ? newMachineA(w) : (w.machineA ??= await newMachineA(w))),
+  group_id: async (w, fresh) => (fresh ? newGroupA(w) : (w.groupA ??= await newGroupA(w))),
 };
 
 const keyOf = (r: Route) => `${r.method} ${r.path}`;
@@ -196,12 +239,31 @@ async function call(w: World, r: Route, caller: Caller, opts: { fresh?: boolean;
   const fx = fixtureFor(r);
   let path = await fillPath(w, r, opts.fresh ?? false, opts.params);
   if (fx.query) path += `?${new URLSearchParams(fx.query).toString()}`;
+  if (fx.multipart) return upload(r.method, `${w.t.api}${path}`, caller, fx.multipart({ w, caller }));
   const body = fx.body ? await fx.body({ w, caller }) : undefined;
   return http(r.method, `${w.t.api}${path}`, {
     token: caller.kind === 'user' ? caller.session.token : undefined,
     apiKey: caller.kind === 'apiKey' ? caller.key : undefined,
     body,
   });
+}
+
+/** Sends one file as multipart/form-data (the shape of POST /machines/import). */
+async function upload(method: string, url: string, caller: Caller, f: { field: string; filename: string; content: string }): Promise<HttpResult> {
+  const form = new FormData();
+  form.append(f.field, new Blob([f.content], { type: 'text/csv' }), f.filename);
+  const headers: Record<string, string> = {};
+  if (caller.kind === 'user') headers.authorization = `Bearer ${caller.session.token}`;
+  if (caller.kind === 'apiKey') headers['x-api-key'] = caller.key;
+  const res = await fetch(url, { method, headers, body: form });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body, headers: res.headers, text };
 }
 
 function describeCall(r: Route, c: Caller, res: HttpResult): string {
