@@ -19,6 +19,8 @@ function machine() {
 const db = await createDatabase(adminUrl);
 const env: Record<string, string> = { DATABASE_URL: db.url, RATE_LIMIT_FREE: '100000000', JWT_SECRET: 'bench-secret-'.padEnd(48, 'b') };
 if (process.env.BENCH_REDIS === '1') env.REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+// BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops.
+if (process.env.BENCH_CPU_PROF) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}`;
 const server = await startServer(env);
 const results: Record<string, unknown> = {};
 try {
@@ -31,5 +33,7 @@ try {
   console.log(JSON.stringify({ event: 'end', serverPeakRssMb: await server.peakRssMb(), machineAfter: machine() }));
 } finally {
   await server.stop();
-  await db.drop();
+  // BENCH_KEEP_DB=1 keeps the seeded database for inspection (EXPLAIN); drop it by hand afterwards.
+  if (process.env.BENCH_KEEP_DB === '1') console.log(JSON.stringify({ event: 'kept database', url: db.url }));
+  else await db.drop();
 }

@@ -21,7 +21,7 @@ export class MachineResolver {
   @Allow(policies.anyRole('read:machines'))
   @Query(() => Machine)
   machine(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Machine> {
-    return this.machineService.get(ctx, id);
+    return this.machineService.view(ctx, id);
   }
 
   @Allow(policies.writers())

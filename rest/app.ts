@@ -6,6 +6,7 @@ import express from 'express';
 import type { Logger } from 'pino';
 import { createContainer, type Container } from '../src/app/container.js';
 import type { AppConfig } from '../src/config/config.js';
+import { createDashboardSocket, type DashboardSocket } from '../src/server/dashboard-ws.js';
 import { checkReadiness } from '../src/server/health.js';
 import { Metrics } from '../src/server/metrics.js';
 import { authenticate, rateLimit, requestContext } from '../src/server/middleware.js';
@@ -13,6 +14,7 @@ import { createGraphqlDoor, type GraphqlDoor } from '../resolvers/graphql-server
 import { createResolvers } from '../resolvers/index.js';
 import { buildAppSchema } from '../resolvers/schema.js';
 import { restErrorHandler } from './errors.js';
+import { ingestBody } from './ingest-body.js';
 import { buildOpenApi, docsInitScript, docsPage } from './openapi.js';
 import { buildRestRouter } from './router.js';
 import { ROUTES } from './routes.js';
@@ -32,7 +34,7 @@ export interface RunningApp {
 export type UpgradeRoute = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
 /** Builds the whole HTTP application on an existing container (both doors, health, metrics, docs). */
-export async function buildApp(c: Container): Promise<{ app: express.Express; server: Server; graphql: GraphqlDoor; upgrades: UpgradeRoute[] }> {
+export async function buildApp(c: Container): Promise<{ app: express.Express; server: Server; graphql: GraphqlDoor; dashboard: DashboardSocket; upgrades: UpgradeRoute[] }> {
   const metrics = new Metrics();
   const app = express();
   app.disable('x-powered-by');
@@ -79,7 +81,10 @@ export async function buildApp(c: Container): Promise<{ app: express.Express; se
   app.use('/api/v1/docs/assets', express.static(assets, { index: false, maxAge: '1d' }));
 
   const api = express.Router();
-  api.use(authenticate(c), rateLimit(c), jsonBody);
+  // Ingestion takes bodies up to 10 MB and NaN/Infinity tokens (rejected per reading, not per batch).
+  api.use(authenticate(c), rateLimit(c));
+  api.post('/ingest', ingestBody(c.config.ingestBodyLimitBytes));
+  api.use(jsonBody);
   api.use(buildRestRouter(ROUTES, (cls) => resolvers.get(cls)));
   api.use((_req, res) => {
     res.status(404).json({ detail: 'Not Found' });
@@ -90,10 +95,16 @@ export async function buildApp(c: Container): Promise<{ app: express.Express; se
   });
   app.use(restErrorHandler);
 
+  const dashboard = createDashboardSocket(c);
   const upgrades: UpgradeRoute[] = [
     (req, socket, head) => {
       if (new URL(req.url ?? '/', 'http://x').pathname !== '/graphql') return false;
       graphql.ws.handleUpgrade(req, socket, head, (ws) => graphql.ws.emit('connection', ws, req));
+      return true;
+    },
+    (req, socket, head) => {
+      if (new URL(req.url ?? '/', 'http://x').pathname !== '/api/v1/ws/dashboard') return false;
+      dashboard.handleUpgrade(req, socket, head);
       return true;
     },
   ];
@@ -103,7 +114,7 @@ export async function buildApp(c: Container): Promise<{ app: express.Express; se
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
     }
   });
-  return { app, server, graphql, upgrades };
+  return { app, server, graphql, dashboard, upgrades };
 }
 
 /** Starts the application: storage, migrations, both doors; stop() drains and closes everything. */
@@ -116,7 +127,7 @@ export async function startApp(config: AppConfig, log: Logger): Promise<RunningA
     await container.close();
     throw err;
   }
-  const { server, graphql } = built;
+  const { server, graphql, dashboard } = built;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -137,9 +148,11 @@ export async function startApp(config: AppConfig, log: Logger): Promise<RunningA
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         for (const client of graphql.ws.clients) client.close(1001, 'Server shutting down');
+        const dashboardClosed = dashboard.close();
         const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
         deadline.unref();
         await graphql.stop();
+        await dashboardClosed;
         await closed;
         clearTimeout(deadline);
         await container.close();

@@ -5,6 +5,7 @@ import type { Route } from './route.js';
 import { userRoutes } from './user.routes.js';
 import { machineRoutes } from './machine.routes.js';
 import { machineGroupRoutes } from './machine-group.routes.js';
+import { readingRoutes } from './reading.routes.js';
 
 /** The whole REST surface under /api/v1; modules append their table here. */
-export const ROUTES: Route[] = [...authRoutes, ...apiKeyRoutes, ...userRoutes, ...auditRoutes, ...machineRoutes, ...machineGroupRoutes];
+export const ROUTES: Route[] = [...authRoutes, ...apiKeyRoutes, ...userRoutes, ...auditRoutes, ...machineRoutes, ...machineGroupRoutes, ...readingRoutes];

@@ -17,6 +17,12 @@ import { MachineService } from '../machines/machine.service.js';
 import { MachineImportService } from '../machines/machine-import.service.js';
 import { MachineGroupService } from '../machine-groups/machine-group.service.js';
 import { FleetService } from '../fleet/fleet.service.js';
+import { MachineStatusService } from '../machines/machine-status.service.js';
+import { PostgresReadingStore } from '../readings/postgres-reading-store.js';
+import type { ReadingStore } from '../readings/reading-store.js';
+import { IngestService } from '../readings/ingest.service.js';
+import { ReadingService } from '../readings/reading.service.js';
+import { createReadingStore } from '../readings/reading-store.factory.js';
 import { BullJobRunner, InProcessJobRunner, type JobRunner } from '../infra/jobs.js';
 import { registerAuthJobs, scheduleAuthJobs } from '../auth/auth.jobs.js';
 
@@ -30,6 +36,7 @@ export interface Container {
   limiter: RateLimiter;
   store: ExpiringStore;
   jobs: JobRunner;
+  readings: ReadingStore;
   authenticator: Authenticator;
   services: {
     auth: AuthService;
@@ -41,6 +48,9 @@ export interface Container {
     machineImport: MachineImportService;
     machineGroups: MachineGroupService;
     fleet: FleetService;
+    machineStatus: MachineStatusService;
+    ingest: IngestService;
+    readings: ReadingService;
   };
   close(): Promise<void>;
 }
@@ -106,25 +116,36 @@ export async function createContainer(config: AppConfig, log: Logger): Promise<C
       mfaPendingTtlSec: config.jwt.mfaPendingTtlSec,
     });
     const authenticator = new Authenticator(db, signer, store);
+    const readings = createReadingStore(config, () => new PostgresReadingStore(db));
+    closers.unshift(() => readings.close());
+    await readings.init();
     const audit = new AuditService(db, bus);
-    const services = {
+    const machines = new MachineService(db, audit, config.machineOfflineAfterMs);
+    const machineStatus = new MachineStatusService(db, bus, config.machineOfflineAfterMs);
+    const services: Container['services'] = {
       audit,
       auth: new AuthService(db, config, signer, authenticator, store, limiter, audit),
       users: new UserService(db, config, store, audit),
       apiKeys: new ApiKeyService(db, audit),
       tenants: new TenantService(db),
-      machines: new MachineService(db, audit),
+      machines,
       machineImport: new MachineImportService(db, audit),
       machineGroups: new MachineGroupService(db, audit),
-      fleet: new FleetService(db),
+      fleet: new FleetService(db, config.machineOfflineAfterMs),
+      machineStatus,
+      ingest: new IngestService(db, readings, bus, machineStatus, config.ingestStoreTimeoutMs),
+      readings: new ReadingService(readings, machines),
     };
+
+    // Every handler is registered before any worker starts (BullMQ binds workers at start).
     registerAuthJobs(jobs, db);
+    await services.machineStatus.schedule(jobs, config.jobsEnabled);
     if (config.jobsEnabled) {
       await jobs.start();
       await scheduleAuthJobs(jobs);
     }
     return {
-      config, log, db, redis, bus, limiter, store, jobs, authenticator, services,
+      config, log, db, redis, bus, limiter, store, jobs, readings, authenticator, services,
       async close() {
         for (const close of closers) {
           try {

@@ -46,6 +46,13 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   TRUST_PROXY: bool.default(false),
   JOBS_ENABLED: bool.default(true),
+  INFLUX_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(3650),
+  INGEST_STORE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  MACHINE_OFFLINE_AFTER_SEC: z.coerce.number().int().min(5).max(86_400).default(300),
+  WS_AUTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  WS_MAX_PENDING_PER_IP: z.coerce.number().int().min(1).default(10),
+  WS_HEARTBEAT_SEC: z.coerce.number().int().min(1).max(3600).default(30),
+  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).default(4 * 1_048_576),
 });
 
 export type Plan = z.infer<typeof plan>;
@@ -59,7 +66,7 @@ export interface AppConfig {
   logLevel: string;
   database: { url?: string; poolMax: number; embeddedPort: number };
   redisUrl?: string;
-  influx?: { url: string; db: string; token?: string; user?: string; password?: string };
+  influx?: { url: string; db: string; token?: string; user?: string; password?: string; retentionDays: number };
   jwt: { secret?: string; issuer: string; accessTtlSec: number; refreshTtlSec: number; mfaPendingTtlSec: number };
   cookieSecure: boolean;
   rateLimit: { windowSec: number; perPlan: Record<Plan, number>; defaultPlan: Plan };
@@ -70,6 +77,12 @@ export interface AppConfig {
   trustProxy: boolean;
   /** this process runs background jobs (set false for API-only instances) */
   jobsEnabled: boolean;
+  /** the dashboard WebSocket (/api/v1/ws/dashboard) */
+  ws: { authTimeoutMs: number; maxPendingPerIp: number; heartbeatSec: number; maxBufferedBytes: number };
+  /** a store write slower than this fails the ingest batch with 503 */
+  ingestStoreTimeoutMs: number;
+  /** a machine without readings for this long is offline */
+  machineOfflineAfterMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -96,7 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, embeddedPort: e.EMBEDDED_DB_PORT },
     redisUrl: e.REDIS_URL,
     influx: e.INFLUX_URL
-      ? { url: e.INFLUX_URL, db: e.INFLUX_DB, token: e.INFLUX_TOKEN, user: e.INFLUX_USER, password: e.INFLUX_PASSWORD }
+      ? { url: e.INFLUX_URL, db: e.INFLUX_DB, token: e.INFLUX_TOKEN, user: e.INFLUX_USER, password: e.INFLUX_PASSWORD, retentionDays: e.INFLUX_RETENTION_DAYS }
       : undefined,
     jwt: {
       secret: e.JWT_SECRET,
@@ -117,5 +130,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
     jobsEnabled: e.JOBS_ENABLED,
+    ingestStoreTimeoutMs: e.INGEST_STORE_TIMEOUT_MS,
+    machineOfflineAfterMs: e.MACHINE_OFFLINE_AFTER_SEC * 1000,
+    ws: {
+      authTimeoutMs: e.WS_AUTH_TIMEOUT_MS,
+      maxPendingPerIp: e.WS_MAX_PENDING_PER_IP,
+      heartbeatSec: e.WS_HEARTBEAT_SEC,
+      maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+    },
   };
 }

@@ -4,6 +4,7 @@ import type { Database } from '../infra/database.js';
 import { MachineGroup } from '../machine-groups/machine-group.entity.js';
 import { MACHINE_STATUSES, type MachineStatus } from '../machines/machine.entity.js';
 import { GROUP_SUBTREE_SQL } from '../machines/machine.service.js';
+import { EFFECTIVE_STATUS_SQL, effectiveStatus } from '../machines/machine-status.service.js';
 
 export interface FleetMachine {
   id: string;
@@ -20,7 +21,10 @@ export interface FleetStatus {
 
 /** Cross-machine views of a tenant's fleet. */
 export class FleetService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly offlineAfterMs: number,
+  ) {}
 
   /** Every active machine with its status (optionally within a group subtree or of one status). */
   async status(ctx: RequestContext, f: { groupId?: string | null; status?: string | null }): Promise<FleetStatus> {
@@ -42,18 +46,19 @@ export class FleetService {
       sql += ' and exists (select 1 from machine_group_members mm where mm.machine_id = m.id and mm.group_id in (select id from subtree))';
     }
     if (f.status != null) {
-      sql += ' and m.status = ?';
-      params.push(f.status);
+      sql += ` and ${EFFECTIVE_STATUS_SQL} = ?`;
+      params.push(String(this.offlineAfterMs), f.status);
     }
     sql += ' order by m.name, m.id';
     const rows: { id: string; name: string; status: MachineStatus; last_reading_at: Date | string | null }[] = await this.db
       .em()
       .getConnection()
       .execute(sql, params);
+    const now = Date.now();
     const machines = rows.map((r) => ({
       id: r.id,
       name: r.name,
-      status: r.status,
+      status: effectiveStatus(r.status, r.last_reading_at ? new Date(r.last_reading_at) : null, this.offlineAfterMs, now),
       // alerts arrive with the alerting module; until then nothing is open
       alertCount: 0,
       lastReadingAt: r.last_reading_at ? new Date(r.last_reading_at) : null,

@@ -195,7 +195,18 @@ export class MachineGroupService {
         where mm.group_id = ? and m.tenant_id = ? and m.is_active order by m.name, m.id limit ? offset ?`,
       [g.id, g.tenantId, w.pageSize, w.offset],
     );
-    const total = rows.length ? Number(rows[0]!.total_count) : await em.count(MachineGroupMember, { groupId: g.id });
+    // Past the last page no row carries the window count: count the same (active) members.
+    const total = rows.length
+      ? Number(rows[0]!.total_count)
+      : Number(
+          (
+            await em.getConnection().execute<{ n: string }[]>(
+              `select count(*) as n from machines m join machine_group_members mm on mm.machine_id = m.id
+                where mm.group_id = ? and m.tenant_id = ? and m.is_active`,
+              [g.id, g.tenantId],
+            )
+          )[0]!.n,
+        );
     return toPage(rows.map(({ total_count: _t, ...r }) => em.map(Machine, r)), total, w);
   }
 

@@ -9,6 +9,7 @@ import type { Database } from '../infra/database.js';
 import { MachineGroup } from '../machine-groups/machine-group.entity.js';
 import { Machine, MACHINE_STATUSES, type MachineStatus } from './machine.entity.js';
 import { machineRules } from './machine.rules.js';
+import { EFFECTIVE_STATUS_SQL, effectiveStatus } from './machine-status.service.js';
 
 export const MACHINE_SORT_FIELDS = ['name', 'machine_identifier', 'status', 'created_at', 'updated_at', 'location'] as const;
 export type MachineSortField = (typeof MACHINE_SORT_FIELDS)[number];
@@ -45,7 +46,17 @@ export const GROUP_SUBTREE_SQL = `with recursive subtree(id) as (
 
 /** Machines of a tenant: registration, listing with filters, soft delete. */
 export class MachineService {
-  constructor(private readonly db: Database, private readonly audit: AuditService) {}
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditService,
+    private readonly offlineAfterMs: number,
+  ) {}
+
+  /** The machine as clients see it: silent longer than the window means offline, even before the sweep ran. */
+  private live(m: Machine): Machine {
+    m.status = effectiveStatus(m.status, m.lastReadingAt, this.offlineAfterMs);
+    return m;
+  }
 
   /** Active machines, filtered, searched and sorted, one page. */
   async list(ctx: RequestContext, f: MachineFilter): Promise<Page<Machine>> {
@@ -66,11 +77,20 @@ export class MachineService {
     const q = this.filterSql(tenantId, f);
     // Column names come from the whitelist above, never from the request text.
     const nulls = sortBy === 'location' ? (dir === 'asc' ? ' nulls last' : ' nulls first') : '';
-    const sql = `${q.cte} select m.*, count(*) over () as total_count from machines m where ${q.where}
-      order by m.${sortBy} ${dir}${nulls}, m.id ${dir} limit ? offset ?`;
+    const order = `order by m.${sortBy} ${dir}${nulls}, m.id ${dir} limit ? offset ?`;
+    // With a search or group filter the matches are found first (trigram / membership indexes), then
+    // counted and sorted: walking an index in sort order would pass every non-match when they cluster
+    // (e.g. 'pump' sorted by name), and a window count over it reads the whole tenant anyway.
+    // Without one, the count and the page are separate scans of one statement (one snapshot), so the
+    // page can stop after `limit` rows of a sort-order index.
+    const sql = q.selective
+      ? `${q.cte ? `${q.cte},` : 'with'} matched as materialized (select m.* from machines m where ${q.where})
+      select m.*, count(*) over () as total_count from matched m ${order}`
+      : `select m.*, (select count(*) from machines m where ${q.where}) as total_count from machines m where ${q.where} ${order}`;
+    const params = q.selective ? [...q.params, w.pageSize, w.offset] : [...q.params, ...q.params, w.pageSize, w.offset];
     const em = this.db.em();
     const conn = em.getConnection();
-    const rows: (Record<string, unknown> & { total_count: string })[] = await conn.execute(sql, [...q.params, w.pageSize, w.offset]);
+    const rows: (Record<string, unknown> & { total_count: string })[] = await conn.execute(sql, params);
     let total = rows.length ? Number(rows[0]!.total_count) : 0;
     if (!rows.length && w.offset > 0) {
       // A page past the end has no row to carry the window count.
@@ -79,13 +99,13 @@ export class MachineService {
     }
     const items = rows.map((r) => {
       const { total_count: _t, ...row } = r;
-      return em.map(Machine, row);
+      return this.live(em.map(Machine, row));
     });
     return toPage(items, total, w);
   }
 
   /** WHERE clause (and group CTE) shared by the page query and the count query. */
-  private filterSql(tenantId: string, f: MachineFilter): { cte: string; where: string; params: unknown[] } {
+  private filterSql(tenantId: string, f: MachineFilter): { cte: string; where: string; params: unknown[]; selective: boolean } {
     const params: unknown[] = [];
     let cte = '';
     if (f.groupId != null) {
@@ -104,10 +124,11 @@ export class MachineService {
       params.push(like, like);
     }
     if (f.status != null) {
-      where += ' and m.status = ?';
-      params.push(f.status);
+      where += ` and ${EFFECTIVE_STATUS_SQL} = ?`;
+      params.push(String(this.offlineAfterMs), f.status);
     }
-    return { cte, where, params };
+    // the group CTE only ever comes with a selective filter (the unselective query repeats the params)
+    return { cte, where, params, selective: f.groupId != null || Boolean(search) };
   }
 
   /** One active machine of the caller's tenant; 404 for unknown, deleted or foreign ids. */
@@ -116,6 +137,11 @@ export class MachineService {
     const m = await em.findOne(Machine, { id, tenantId: ctx.principal!.tenantId, isActive: true });
     if (!m) throw notFound('Machine');
     return m;
+  }
+
+  /** One machine with its live status (read paths only). */
+  async view(ctx: RequestContext, id: string): Promise<Machine> {
+    return this.live(await this.get(ctx, id));
   }
 
   /** Registers a machine; it starts `offline` until readings arrive. */

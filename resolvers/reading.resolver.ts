@@ -1,0 +1,88 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { RequestContext } from '../src/common/context.js';
+import { Allow, enforce, policies } from '../src/auth/access.js';
+import { filterIterator, flattenIterator, mapIterator } from '../src/common/async-iter.js';
+import { loaderFor } from '../src/common/loaders.js';
+import type { IngestService } from '../src/readings/ingest.service.js';
+import type { ReadingService } from '../src/readings/reading.service.js';
+import { machineStatusTopic, readingsTopic, type LiveReading as LiveReadingEvent, type MachineStatusChanged } from '../src/readings/reading.events.js';
+import type { LatestReading as LatestReadingValue } from '../src/readings/reading-store.js';
+import { Machine } from '../schema/machine.type.js';
+import {
+  IngestResult,
+  LatestReading,
+  LiveReading,
+  MachineLatestReadings,
+  MachineStatusChange,
+  ReadingInput,
+  ReadingSeriesResult,
+  SeriesArgs,
+} from '../schema/reading.type.js';
+import type { SubscriptionContext } from './audit.resolver.js';
+
+@Resolver(() => Machine)
+export class ReadingResolver {
+  constructor(private readonly ingestService: IngestService, private readonly readings: ReadingService) {}
+
+  @Allow(policies.apiKey('ingest'))
+  @Mutation(() => IngestResult, { description: 'Push up to 1000 readings (API key with scope ingest); per-reading errors, nothing accepted unless stored' })
+  ingestReadings(@Ctx() ctx: RequestContext, @Arg('readings', () => [ReadingInput]) readings: ReadingInput[]): Promise<IngestResult> {
+    // REST hands over items exactly as received (any JSON value); the service judges each one.
+    return this.ingestService.ingest(ctx, readings);
+  }
+
+  @Allow(policies.anyRole('read:sensors'))
+  @Query(() => MachineLatestReadings, { description: 'newest reading of each metric of a machine' })
+  latestReadings(@Ctx() ctx: RequestContext, @Arg('machineId', () => ID) machineId: string): Promise<MachineLatestReadings> {
+    return this.readings.latest(ctx, machineId);
+  }
+
+  @Allow(policies.anyRole('read:sensors'))
+  @Query(() => ReadingSeriesResult, { description: 'raw points, or buckets when an interval is given' })
+  machineReadings(@Ctx() ctx: RequestContext, @Arg('machineId', () => ID) machineId: string, @Args() args: SeriesArgs): Promise<ReadingSeriesResult> {
+    return this.readings.series(ctx, machineId, args);
+  }
+
+  @FieldResolver(() => [LatestReading], { name: 'latestReadings', description: 'newest reading of each metric (batched across machines)' })
+  latestReadingsOf(@Root() machine: Machine, @Ctx() ctx: RequestContext): Promise<LatestReadingValue[]> {
+    const tenantId = ctx.principal!.tenantId;
+    return loaderFor(ctx, 'machine.latestReadings', (ids) => this.readings.latestMany(tenantId, ids), () => [] as LatestReadingValue[]).load(machine.id);
+  }
+
+  @FieldResolver(() => ReadingSeriesResult, { name: 'readings', description: 'time series of this machine' })
+  readingsOf(@Root() machine: Machine, @Ctx() ctx: RequestContext, @Args() args: SeriesArgs): Promise<ReadingSeriesResult> {
+    return this.readings.seriesFor(ctx.principal!.tenantId, machine.id, args);
+  }
+
+  @Subscription(() => LiveReading, {
+    description: 'readings of one machine as they are stored (optionally only some metrics)',
+    subscribe: ({ context, args }) => {
+      const ctx = context as SubscriptionContext;
+      enforce(policies.anyRole('read:sensors'), ctx);
+      const { machineId, metrics } = args as { machineId: string; metrics?: string[] | null };
+      const wanted = metrics?.length ? new Set(metrics) : null;
+      const batches = mapIterator(ctx.bus.subscribe(readingsTopic(ctx.principal!.tenantId)), (e) => e.readings);
+      return filterIterator(flattenIterator(batches), (r) => r.machineId === machineId && (!wanted || wanted.has(r.metric)));
+    },
+  })
+  readingAdded(
+    @Root() reading: LiveReadingEvent,
+    @Arg('machineId', () => ID) _machineId: string,
+    @Arg('metrics', () => [String], { nullable: true }) _metrics?: string[] | null,
+  ): LiveReading {
+    return reading;
+  }
+
+  @Subscription(() => MachineStatusChange, {
+    description: 'status changes of the tenant\'s machines (or of one machine)',
+    subscribe: ({ context, args }) => {
+      const ctx = context as SubscriptionContext;
+      enforce(policies.anyRole('read:machines'), ctx);
+      const { machineId } = args as { machineId?: string | null };
+      return filterIterator(ctx.bus.subscribe(machineStatusTopic(ctx.principal!.tenantId)), (e) => !machineId || e.machineId === machineId);
+    },
+  })
+  machineStatusChanged(@Root() change: MachineStatusChanged, @Arg('machineId', () => ID, { nullable: true }) _machineId?: string | null): MachineStatusChange {
+    return change;
+  }
+}

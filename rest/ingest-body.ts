@@ -1,0 +1,22 @@
+import express, { type RequestHandler } from 'express';
+import { parseJsonAllowingNonFinite } from '../src/readings/tolerant-json.js';
+
+/**
+ * Body parser of POST /ingest: raw bytes up to the limit (413 past it), then JSON that also
+ * accepts NaN / Infinity tokens. Malformed JSON is a 400 like everywhere else.
+ */
+export function ingestBody(limit: number): RequestHandler {
+  const raw = express.raw({ limit, type: ['application/json', 'application/*+json'] });
+  return (req, res, next) => {
+    raw(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      if (!Buffer.isBuffer(req.body)) return next();
+      try {
+        req.body = req.body.length ? parseJsonAllowingNonFinite(req.body.toString('utf8')) : undefined;
+        next();
+      } catch {
+        next(Object.assign(new Error('malformed JSON'), { type: 'entity.parse.failed', status: 400 }));
+      }
+    });
+  };
+}

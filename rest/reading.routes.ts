@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { ReadingResolver } from '../resolvers/reading.resolver.js';
+import type { IngestResult, MachineLatestReadings, ReadingInput, ReadingSeries, ReadingSeriesResult } from '../schema/reading.type.js';
+import { iso } from './mappers.js';
+import { route, type Route } from './route.js';
+import { v } from './validation.js';
+
+const mapIngest = (r: IngestResult) => ({
+  accepted_count: r.acceptedCount,
+  rejected_count: r.rejectedCount,
+  errors: r.errors.map((e) => ({ index: e.index, machine_identifier: e.machineIdentifier, error: e.error })),
+});
+
+const mapLatest = (l: MachineLatestReadings) => ({
+  machine_id: l.machineId,
+  readings: l.readings.map((r) => ({ metric_name: r.metric, value: r.value, unit: r.unit, raw_tag: r.rawTag, timestamp: iso(r.timestamp) })),
+});
+
+const mapPoints = (s: ReadingSeries) => s.points.map((p) => ({ timestamp: iso(p.timestamp), value: p.value }));
+
+/** Carries the series list, and for a single metric also `metric`, `unit` and `points` at the top. */
+const mapSeries = (r: ReadingSeriesResult) => {
+  const single = r.series.length === 1 ? r.series[0]! : undefined;
+  return {
+    machine_id: r.machineId,
+    start: iso(r.start),
+    end: iso(r.end),
+    interval: r.interval,
+    aggregation: r.aggregation,
+    ...(single ? { metric: single.metric, unit: single.unit, points: mapPoints(single) } : {}),
+    series: r.series.map((s) => ({ metric: s.metric, unit: s.unit, points: mapPoints(s) })),
+  };
+};
+
+/** snake_case item → the GraphQL input shape, values untouched (validation happens per reading in the service). */
+function toReadingInput(item: unknown): ReadingInput {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) return item as ReadingInput;
+  const o = item as Record<string, unknown>;
+  return { machineIdentifier: o.machine_identifier, timestamp: o.timestamp, metricName: o.metric_name, value: o.value, unit: o.unit, rawTag: o.raw_tag } as ReadingInput;
+}
+
+const machineId = z.object({ machine_id: v.uuid('machine_id') });
+const seriesQuery = z.object({
+  metric: v.str(13_000).optional(),
+  start: v.instant().optional(),
+  end: v.instant().optional(),
+  interval: v.str(16).optional(),
+  aggregation: z.enum(['mean', 'min', 'max', 'sum', 'count', 'first', 'last']).optional(),
+  limit: v.qint({ min: 1, max: 100_000 }),
+});
+
+/** The same two reads under /machines/{id}/... and /sensor-data/machines/{id}/... (read:sensors). */
+function readRoutes(prefix: string, tag: string): Route[] {
+  return [
+    route({
+      method: 'GET', path: `${prefix}/{machine_id}/readings/latest`, tag, summary: 'Newest reading of each metric',
+      resolver: ReadingResolver, operation: 'latestReadings', params: machineId,
+      call: (r, ctx, { params }) => r.latestReadings(ctx, params.machine_id),
+      map: mapLatest,
+    }),
+    route({
+      method: 'GET', path: `${prefix}/{machine_id}/readings`, tag, summary: 'Time-series query (raw points, or buckets with interval + aggregation)',
+      resolver: ReadingResolver, operation: 'machineReadings', params: machineId, query: seriesQuery,
+      call: (r, ctx, { params, query }) =>
+        r.machineReadings(ctx, params.machine_id, {
+          metrics: query.metric ? query.metric.split(',') : null,
+          start: query.start, end: query.end, interval: query.interval, aggregation: query.aggregation, limit: query.limit,
+        }),
+      map: mapSeries,
+    }),
+  ];
+}
+
+export const readingRoutes = [
+  route({
+    method: 'POST', path: '/ingest', tag: 'Sensor data', summary: 'Push a batch of up to 1000 readings (API key, scope ingest); always 207',
+    resolver: ReadingResolver, operation: 'ingestReadings', status: 207,
+    body: z.object({ readings: z.array(z.unknown()) }),
+    call: (r, ctx, { body }) => r.ingestReadings(ctx, body.readings.map(toReadingInput)),
+    map: mapIngest,
+  }),
+  ...readRoutes('/machines', 'Sensor data'),
+  ...readRoutes('/sensor-data/machines', 'Sensor data'),
+];

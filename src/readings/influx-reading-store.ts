@@ -1,0 +1,478 @@
+/**
+ * ReadingStore on InfluxDB through the v1 HTTP API only (POST /write with line protocol, POST /query
+ * with InfluxQL and bound parameters, GET /ping), which InfluxDB 1.x serves natively and 2.x / 3.x
+ * serve as their v1 compatibility API. Verified against InfluxDB 1.6.7.
+ *
+ * Schema
+ *   measurement  readings
+ *   tags         tenant_id, machine_id, metric   (series cardinality = tenants × machines × metrics)
+ *   fields       value   float
+ *                unit    string
+ *                raw_tag string; ALWAYS written, "" standing for null (see below)
+ *   time         the reading's timestamp, written with precision=ms
+ *   database     opts.db, retention policy "haltfree" (DURATION <retentionDays>d, the database's DEFAULT)
+ *
+ * A point with the same (tenant, machine, metric, time) as a stored one is the same series and
+ * timestamp, which InfluxDB overwrites: retries are safe. InfluxDB MERGES the field sets of such
+ * points though, so a field left out of the newer point would keep its old value; that is why
+ * raw_tag is always written and a null raw tag is stored as "" (an empty raw tag therefore reads
+ * back as null).
+ *
+ * Tag values (tenant, machine, metric) - line protocol limits, found empirically on 1.6.7:
+ *   - space, comma and equals sign are backslash-escaped (the parser unescapes exactly those three);
+ *   - a backslash is NOT an escape character of its own: "a\\b" is stored as the three characters
+ *     a\\b, a trailing backslash fails to parse ("invalid tag format"), and "\\ " is ambiguous, so
+ *     backslashes cannot round-trip through line protocol;
+ *   - a newline ends the line; a tag value cannot be empty ("missing tag value").
+ *   Hence tag values are percent-encoded for exactly these characters: "%" -> %25, "\" -> %5C,
+ *   the C0 controls U+0000-U+001F (newline %0A, carriage return %0D, tab %09, ...) and U+007F;
+ *   the empty string is stored as a lone "%" (unambiguous, since a real "%" is always %25).
+ *   Every other character, non-ASCII included, is stored as is, so ordinary names stay readable
+ *   in Grafana/Chronograf. Values read back are decoded, and bound query parameters compare
+ *   against the encoded form.
+ * String field values (unit, raw_tag): double quotes and backslashes are backslash-escaped;
+ *   newlines and carriage returns are legal inside a quoted string field (verified: they
+ *   round-trip), so they are written as is.
+ * Field value: a finite float; NaN and ±Infinity cannot be stored in InfluxDB (write() rejects them).
+ *
+ * Queries: every user-supplied value (tenant, machine ids, metric names, start, end) is a bound
+ * parameter ($name in the text, JSON in the `params` form field); only the aggregation (from the
+ * closed AGGREGATIONS list), the integer interval and the integer limit are written into the
+ * query text. Times are bound as RFC 3339 strings; 1.6.7 also accepts integer nanoseconds (exact,
+ * decoded as int64), both verified. Bucket timestamps are bucket starts aligned to the Unix epoch
+ * (InfluxDB's default GROUP BY time() offset), the same as PostgreSQL's date_bin from 1970-01-01.
+ */
+import {
+  AGGREGATIONS,
+  ReadingStoreUnavailableError,
+  TooManyPointsError,
+  type LatestReading,
+  type ReadingPoint,
+  type ReadingStore,
+  type Series,
+  type SeriesQuery,
+} from './reading-store.js';
+
+export interface InfluxReadingStoreOptions {
+  /** base URL, e.g. http://127.0.0.1:8086 */
+  url: string;
+  /** database (1.x) / DBRP-mapped bucket (2.x, 3.x); [A-Za-z0-9_-]+ */
+  db: string;
+  /** sent as `Authorization: Token <token>` (2.x / 3.x compatibility API) */
+  token?: string;
+  /** with password: HTTP Basic auth (1.x) */
+  user?: string;
+  password?: string;
+  /** per HTTP request; default 10,000 */
+  timeoutMs?: number;
+  /** retention of the "haltfree" policy init() creates; default 3650 */
+  retentionDays?: number;
+}
+
+const MEASUREMENT = 'readings';
+const RETENTION_POLICY = 'haltfree';
+/** lines per POST /write */
+const WRITE_CHUNK = 5000;
+/** POST /write requests in flight at once for one write() */
+const WRITE_CONCURRENCY = 4;
+/** machine ids per latest() query */
+const LATEST_CHUNK = 500;
+const DB_NAME = /^[A-Za-z0-9_-]+$/;
+
+// ---------------------------------------------------------------- encoding
+
+const HEX = '0123456789ABCDEF';
+
+/** true when c must be percent-encoded in a tag value */
+function pctChar(c: number): boolean {
+  return c < 0x20 || c === 0x25 /* % */ || c === 0x5c /* \ */ || c === 0x7f;
+}
+
+/** A tag value in line protocol: percent-encoding for %, \, control chars; backslash escapes for space , = */
+export function encodeTagValue(s: string): string {
+  const n = s.length;
+  if (n === 0) return '%';
+  let i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 0x20 || c === 0x2c || c === 0x3d || c === 0x25 || c === 0x5c || c === 0x7f) break;
+  }
+  if (i === n) return s; // fast path: nothing to escape
+  let out = s.slice(0, i);
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (pctChar(c)) out += '%' + HEX[c >> 4] + HEX[c & 15];
+    else if (c === 0x20 || c === 0x2c || c === 0x3d) out += '\\' + s[i];
+    else out += s[i];
+  }
+  return out;
+}
+
+/** The stored (percent-encoded, unescaped) form of a tag value: what InfluxQL comparisons see. */
+export function storedTagValue(s: string): string {
+  if (s.length === 0) return '%';
+  let i = 0;
+  const n = s.length;
+  for (; i < n && !pctChar(s.charCodeAt(i)); i++);
+  if (i === n) return s;
+  let out = s.slice(0, i);
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    out += pctChar(c) ? '%' + HEX[c >> 4] + HEX[c & 15] : s[i];
+  }
+  return out;
+}
+
+/** Inverse of storedTagValue. */
+export function decodeTagValue(s: string): string {
+  if (s.indexOf('%') === -1) return s;
+  if (s === '%') return '';
+  return s.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+/** A string field value in line protocol, quotes included. */
+export function encodeStringField(s: string): string {
+  const n = s.length;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c) break;
+  }
+  if (i === n) return '"' + s + '"';
+  let out = '"' + s.slice(0, i);
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    out += c === 0x22 || c === 0x5c ? '\\' + s[i] : s[i];
+  }
+  return out + '"';
+}
+
+/** One line of line protocol (with its newline), precision ms. */
+export function toLine(p: ReadingPoint): string {
+  const v = p.value;
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new RangeError(`InfluxDB cannot store the value ${String(v)} (metric ${JSON.stringify(p.metric)})`);
+  }
+  const t = p.timestamp.getTime();
+  if (!Number.isFinite(t)) throw new RangeError(`invalid timestamp for metric ${JSON.stringify(p.metric)}`);
+  return (
+    'readings,tenant_id=' +
+    encodeTagValue(p.tenantId) +
+    ',machine_id=' +
+    encodeTagValue(p.machineId) +
+    ',metric=' +
+    encodeTagValue(p.metric) +
+    ' value=' +
+    v +
+    ',unit=' +
+    encodeStringField(p.unit) +
+    ',raw_tag=' +
+    (p.rawTag === null || p.rawTag === undefined ? '""' : encodeStringField(p.rawTag)) +
+    ' ' +
+    t +
+    '\n'
+  );
+}
+
+/** Order of PostgreSQL's C collation (code points), which differs from JS `<` for astral characters. */
+function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    // surrogates (astral code points) sort after every BMP code point
+    if (x >= 0xd800 && x <= 0xdfff) x += 0x10000;
+    if (y >= 0xd800 && y <= 0xdfff) y += 0x10000;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+// ---------------------------------------------------------------- InfluxQL results
+
+interface InfluxSeries {
+  name?: string;
+  tags?: Record<string, string>;
+  columns: string[];
+  values: unknown[][];
+  partial?: boolean;
+}
+interface InfluxResult {
+  statement_id?: number;
+  series?: InfluxSeries[];
+  error?: string;
+  partial?: boolean;
+}
+
+function col(s: InfluxSeries, name: string): number {
+  const i = s.columns.indexOf(name);
+  if (i < 0) throw new Error(`InfluxDB answer lacks column ${name} (has ${s.columns.join(', ')})`);
+  return i;
+}
+
+function quoteIdent(s: string): string {
+  return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+}
+
+// ---------------------------------------------------------------- store
+
+export class InfluxReadingStore implements ReadingStore {
+  readonly kind = 'influxdb' as const;
+  private readonly base: string;
+  private readonly db: string;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+  private readonly retentionDays: number;
+  private readonly writeUrl: string;
+
+  constructor(opts: { url: string; db: string; token?: string; user?: string; password?: string; timeoutMs?: number; retentionDays?: number }) {
+    if (!DB_NAME.test(opts.db)) throw new Error(`InfluxDB database name must match ${DB_NAME}: ${JSON.stringify(opts.db)}`);
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error(`timeoutMs must be a positive number: ${timeoutMs}`);
+    const retentionDays = opts.retentionDays ?? 3650;
+    if (!Number.isSafeInteger(retentionDays) || retentionDays < 1) throw new Error(`retentionDays must be a positive integer: ${retentionDays}`);
+    this.base = opts.url.replace(/\/+$/, '');
+    new URL(this.base); // throws on a malformed URL
+    this.db = opts.db;
+    this.timeoutMs = timeoutMs;
+    this.retentionDays = retentionDays;
+    this.headers = {};
+    if (opts.token) this.headers.authorization = `Token ${opts.token}`;
+    else if (opts.user !== undefined && opts.password !== undefined) {
+      this.headers.authorization = `Basic ${Buffer.from(`${opts.user}:${opts.password}`).toString('base64')}`;
+    }
+    this.writeUrl = `${this.base}/write?db=${encodeURIComponent(this.db)}&precision=ms`;
+  }
+
+  // ------------------------------------------------------------ http
+
+  private async request(url: string, init: { method: string; body?: string; headers?: Record<string, string> }, what: string): Promise<{ status: number; text: string }> {
+    try {
+      // global fetch: Node's undici with keep-alive connections
+      const res = await fetch(url, {
+        method: init.method,
+        body: init.body,
+        headers: { ...this.headers, ...init.headers },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      const text = await res.text();
+      return { status: res.status, text };
+    } catch (err) {
+      const timedOut = (err as Error)?.name === 'TimeoutError' || (err as Error)?.name === 'AbortError';
+      throw new ReadingStoreUnavailableError(
+        timedOut ? `InfluxDB ${what}: no answer within ${this.timeoutMs} ms` : `InfluxDB ${what}: ${(err as Error)?.message ?? String(err)}`,
+        err,
+      );
+    }
+  }
+
+  /** Runs one or more ;-separated InfluxQL statements; returns one result per statement. */
+  private async influxql(q: string, params?: Record<string, string | number>, useDb = true): Promise<InfluxResult[]> {
+    const form = new URLSearchParams();
+    if (useDb) form.set('db', this.db);
+    form.set('q', q);
+    if (params) form.set('params', JSON.stringify(params));
+    form.set('epoch', 'ms');
+    const { status, text } = await this.request(
+      `${this.base}/query`,
+      { method: 'POST', body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      'query',
+    );
+    if (status >= 500 || status === 401 || status === 403 || status === 404 || status === 429) {
+      throw new ReadingStoreUnavailableError(`InfluxDB query failed with HTTP ${status}: ${text.slice(0, 500)}`);
+    }
+    let body: { results?: InfluxResult[]; error?: string };
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new Error(`InfluxDB query answered HTTP ${status} with a non-JSON body: ${text.slice(0, 500)}`);
+    }
+    if (status !== 200 || body.error) throw new Error(`InfluxDB query failed (HTTP ${status}): ${body.error ?? text.slice(0, 500)}`);
+    const results = body.results ?? [];
+    for (const r of results) {
+      if (r.error) throw new Error(`InfluxDB query failed: ${r.error}`);
+      // Only the result-level flag means truncation (max-row-limit). 1.6 leaves `partial: true` on a
+      // series it has merged from several 10,000-row chunks although every row is there.
+      if (r.partial) throw new Error('InfluxDB truncated the answer (its max-row-limit is set); raise it or narrow the query');
+    }
+    return results;
+  }
+
+  // ------------------------------------------------------------ ReadingStore
+
+  async init(): Promise<void> {
+    const db = quoteIdent(this.db);
+    const rp = quoteIdent(RETENTION_POLICY);
+    await this.influxql(`CREATE DATABASE ${db}`, undefined, false);
+    const [shown] = await this.influxql(`SHOW RETENTION POLICIES ON ${db}`, undefined, false);
+    const exists = (shown?.series?.[0]?.values ?? []).some((row) => row[0] === RETENTION_POLICY);
+    const duration = `DURATION ${this.retentionDays}d`;
+    await this.influxql(
+      exists ? `ALTER RETENTION POLICY ${rp} ON ${db} ${duration} REPLICATION 1 DEFAULT` : `CREATE RETENTION POLICY ${rp} ON ${db} ${duration} REPLICATION 1 DEFAULT`,
+      undefined,
+      false,
+    );
+  }
+
+  async write(points: ReadingPoint[]): Promise<void> {
+    const n = points.length;
+    if (n === 0) return;
+    // build every chunk first: a bad point rejects the whole call before anything is sent
+    const bodies: string[] = [];
+    for (let start = 0; start < n; start += WRITE_CHUNK) {
+      const end = Math.min(n, start + WRITE_CHUNK);
+      let body = '';
+      for (let i = start; i < end; i++) body += toLine(points[i]!);
+      bodies.push(body);
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const { status, text } = await this.request(this.writeUrl, { method: 'POST', body, headers: { 'content-type': 'text/plain; charset=utf-8' } }, 'write');
+        if (status !== 204) {
+          throw new ReadingStoreUnavailableError(`InfluxDB write failed with HTTP ${status}: ${text.slice(0, 1000)}`);
+        }
+      }
+    };
+    const workers = Array.from({ length: Math.min(WRITE_CONCURRENCY, bodies.length) }, worker);
+    const settled = await Promise.allSettled(workers);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  async latest(tenantId: string, machineIds: string[]): Promise<Map<string, LatestReading[]>> {
+    const out = new Map<string, LatestReading[]>();
+    const ids = [...new Set(machineIds)];
+    if (ids.length === 0) return out;
+    const chunks: string[][] = [];
+    for (let i = 0; i < ids.length; i += LATEST_CHUNK) chunks.push(ids.slice(i, i + LATEST_CHUNK));
+    const answers = await Promise.all(
+      chunks.map((chunk) => {
+        const params: Record<string, string> = { tenant: storedTagValue(tenantId) };
+        const ors = chunk.map((id, i) => {
+          params[`m${i}`] = storedTagValue(id);
+          return `"machine_id" = $m${i}`;
+        });
+        return this.influxql(
+          `SELECT last("value") AS "value", "unit", "raw_tag" FROM "${MEASUREMENT}" WHERE "tenant_id" = $tenant AND (${ors.join(' OR ')}) GROUP BY "machine_id", "metric"`,
+          params,
+        );
+      }),
+    );
+    for (const [result] of answers) {
+      for (const s of result?.series ?? []) {
+        const row = s.values[0];
+        if (!row) continue;
+        const machineId = decodeTagValue(s.tags?.machine_id ?? '');
+        const rawTag = row[col(s, 'raw_tag')] as string | null;
+        const reading: LatestReading = {
+          metric: decodeTagValue(s.tags?.metric ?? ''),
+          value: row[col(s, 'value')] as number,
+          unit: (row[col(s, 'unit')] as string | null) ?? '',
+          rawTag: rawTag === null || rawTag === '' ? null : rawTag,
+          timestamp: new Date(row[col(s, 'time')] as number),
+        };
+        const list = out.get(machineId);
+        if (list) list.push(reading);
+        else out.set(machineId, [reading]);
+      }
+    }
+    for (const list of out.values()) list.sort((a, b) => compareCodePoints(a.metric, b.metric));
+    return out;
+  }
+
+  async query(q: SeriesQuery): Promise<Series[]> {
+    if (!Number.isSafeInteger(q.limit) || q.limit < 0) throw new RangeError(`limit must be a non-negative integer: ${q.limit}`);
+    if (q.intervalSec !== undefined && (!Number.isSafeInteger(q.intervalSec) || q.intervalSec <= 0)) {
+      throw new RangeError(`intervalSec must be a positive integer: ${q.intervalSec}`);
+    }
+    if (!AGGREGATIONS.includes(q.aggregation)) throw new RangeError(`unknown aggregation: ${String(q.aggregation)}`);
+    const startMs = q.start.getTime();
+    const endMs = q.end.getTime();
+    if (!Number.isFinite(startMs) || !Number.isFinite(endMs)) throw new RangeError('start and end must be valid dates');
+    if (endMs <= startMs) return [];
+
+    const params: Record<string, string> = {
+      tenant: storedTagValue(q.tenantId),
+      machine: storedTagValue(q.machineId),
+      start: q.start.toISOString(),
+      end: q.end.toISOString(),
+    };
+    let where = `"tenant_id" = $tenant AND "machine_id" = $machine AND time >= $start AND time < $end`;
+    const metrics = [...new Set(q.metrics)];
+    if (metrics.length > 0) {
+      where += ` AND (${metrics
+        .map((m, i) => {
+          params[`q${i}`] = storedTagValue(m);
+          return `"metric" = $q${i}`;
+        })
+        .join(' OR ')})`;
+    }
+    const bySeries = new Map<string, Series>();
+    const get = (metric: string): Series => {
+      let s = bySeries.get(metric);
+      if (!s) bySeries.set(metric, (s = { metric, unit: null, points: [] }));
+      return s;
+    };
+
+    if (q.intervalSec === undefined) {
+      // Selecting the tag (instead of GROUP BY "metric") keeps one merged series, so LIMIT bounds the whole answer.
+      const [r] = await this.influxql(
+        `SELECT "value", "unit", "metric" FROM "${MEASUREMENT}" WHERE ${where} ORDER BY time ASC LIMIT ${q.limit + 1}`,
+        params,
+      );
+      let total = 0;
+      for (const s of r?.series ?? []) total += s.values.length;
+      if (total > q.limit) throw new TooManyPointsError(q.limit);
+      for (const s of r?.series ?? []) {
+        const ti = col(s, 'time');
+        const vi = col(s, 'value');
+        const ui = col(s, 'unit');
+        const mi = col(s, 'metric');
+        for (const row of s.values) {
+          const series = get(decodeTagValue(row[mi] as string));
+          series.points.push({ timestamp: new Date(row[ti] as number), value: row[vi] as number });
+          series.unit = (row[ui] as string | null) ?? series.unit; // ascending: the last one is the newest
+        }
+      }
+    } else {
+      // GROUP BY "metric" makes LIMIT per series: it bounds the work, the total is checked below.
+      const [agg, units] = await this.influxql(
+        `SELECT ${q.aggregation}("value") AS "value" FROM "${MEASUREMENT}" WHERE ${where} GROUP BY time(${q.intervalSec}s), "metric" fill(none) LIMIT ${q.limit + 1}; ` +
+          `SELECT last("unit") AS "unit" FROM "${MEASUREMENT}" WHERE ${where} GROUP BY "metric"`,
+        params,
+      );
+      let total = 0;
+      for (const s of agg?.series ?? []) total += s.values.length;
+      if (total > q.limit) throw new TooManyPointsError(q.limit);
+      for (const s of agg?.series ?? []) {
+        if (s.values.length === 0) continue;
+        const series = get(decodeTagValue(s.tags?.metric ?? ''));
+        const ti = col(s, 'time');
+        const vi = col(s, 'value');
+        for (const row of s.values) {
+          if (row[vi] === null) continue;
+          series.points.push({ timestamp: new Date(row[ti] as number), value: Number(row[vi]) });
+        }
+      }
+      for (const s of units?.series ?? []) {
+        const series = bySeries.get(decodeTagValue(s.tags?.metric ?? ''));
+        const row = s.values[0];
+        if (series && row) series.unit = (row[col(s, 'unit')] as string | null) ?? null;
+      }
+    }
+    return [...bySeries.values()].filter((s) => s.points.length > 0).sort((a, b) => compareCodePoints(a.metric, b.metric));
+  }
+
+  async ping(): Promise<void> {
+    const { status, text } = await this.request(`${this.base}/ping`, { method: 'GET' }, 'ping');
+    if (status !== 204 && status !== 200) throw new ReadingStoreUnavailableError(`InfluxDB ping answered HTTP ${status}: ${text.slice(0, 200)}`);
+  }
+
+  async close(): Promise<void> {
+    // global fetch owns the (keep-alive) connections; nothing to release
+  }
+}

@@ -1,0 +1,85 @@
+/** Limits of one reading and of a batch (spec: ingestion-readings.md). */
+export const INGEST_MAX_BATCH = 1000;
+export const MAX_FUTURE_MS = 5 * 60 * 1000;
+export const MAX_PAST_DAYS = 3650;
+export const MAX_METRIC_LENGTH = 255;
+export const MAX_UNIT_LENGTH = 64;
+export const MAX_RAW_TAG_LENGTH = 255;
+export const MAX_IDENTIFIER_LENGTH = 100;
+
+// Date and time with seconds (fraction optional) and an explicit zone.
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+export interface ValidReading {
+  machineIdentifier: string;
+  timestamp: Date;
+  metric: string;
+  value: number;
+  unit: string;
+  rawTag: string | null;
+}
+
+export type ReadingCheck = { ok: true; reading: ValidReading } | { ok: false; machineIdentifier: string | null; error: string };
+
+/** Parses an ISO 8601 instant with a zone; null for anything else (including impossible dates). */
+export function parseInstant(s: string): Date | null {
+  const m = ISO_RE.exec(s);
+  if (!m) return null;
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) return null;
+  // Date accepts 2026-02-30 by rolling over; a reading's timestamp must be a real calendar instant.
+  if (m[8] === 'Z' && (d.getUTCMonth() + 1 !== Number(m[2]) || d.getUTCDate() !== Number(m[3]))) return null;
+  return d;
+}
+
+/** A value as the reference backend takes it: a JSON number, or a numeric string (lax parsing). */
+function numericValue(v: unknown): number | 'nan' | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : 'nan';
+  if (v instanceof NonFinite) return 'nan';
+  if (typeof v === 'string') {
+    const t = v.trim();
+    if (/^[+-]?(nan|inf|infinity)$/i.test(t)) return 'nan';
+    if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) {
+      const n = Number(t);
+      return Number.isFinite(n) ? n : 'nan';
+    }
+  }
+  return null;
+}
+
+/** Marker for NaN / Infinity / -Infinity tokens in an ingest body (JSON has no such values). */
+export class NonFinite {
+  constructor(readonly token: string) {}
+}
+
+/** Validates one reading (camelCase keys, values as received); the first failing rule is reported with its documented message. */
+export function checkReading(raw: unknown, now: number): ReadingCheck {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, machineIdentifier: null, error: 'Reading must be an object' };
+  }
+  const r = raw as Record<string, unknown>;
+  const id = typeof r.machineIdentifier === 'string' ? r.machineIdentifier : null;
+  const fail = (error: string): ReadingCheck => ({ ok: false, machineIdentifier: id, error });
+  if (id === null || id.length === 0) return fail('machine_identifier is required');
+  if (id.length > MAX_IDENTIFIER_LENGTH) return fail(`machine_identifier must be at most ${MAX_IDENTIFIER_LENGTH} characters`);
+  if (typeof r.timestamp !== 'string') return fail('timestamp is required (ISO 8601, UTC)');
+  const ts = parseInstant(r.timestamp);
+  if (!ts) return fail('timestamp must be an ISO 8601 date-time with a time zone, e.g. 2026-04-04T10:30:00Z');
+  if (ts.getTime() > now + MAX_FUTURE_MS) return fail('Timestamp is more than 5 minutes in the future');
+  if (ts.getTime() < now - MAX_PAST_DAYS * 86_400_000) return fail(`Timestamp is more than ${MAX_PAST_DAYS} days in the past`);
+  if (typeof r.metricName !== 'string' || r.metricName.length === 0) return fail('metric_name is required');
+  if (r.metricName.length > MAX_METRIC_LENGTH) return fail(`metric_name must be at most ${MAX_METRIC_LENGTH} characters`);
+  if (r.value === undefined || r.value === null) return fail('value is required');
+  const value = numericValue(r.value);
+  if (value === null) return fail('Value must be a number');
+  if (value === 'nan') return fail('Value must be finite');
+  if (typeof r.unit !== 'string' || r.unit.length === 0) return fail('unit is required');
+  if (r.unit.length > MAX_UNIT_LENGTH) return fail(`unit must be at most ${MAX_UNIT_LENGTH} characters`);
+  let rawTag: string | null = null;
+  if (r.rawTag !== undefined && r.rawTag !== null) {
+    if (typeof r.rawTag !== 'string') return fail('raw_tag must be a string');
+    if (r.rawTag.length > MAX_RAW_TAG_LENGTH) return fail(`raw_tag must be at most ${MAX_RAW_TAG_LENGTH} characters`);
+    rawTag = r.rawTag;
+  }
+  return { ok: true, reading: { machineIdentifier: id, timestamp: ts, metric: r.metricName, value, unit: r.unit, rawTag } };
+}

@@ -1,0 +1,104 @@
+import type { RequestContext } from '../common/context.js';
+import { DomainError, ErrorCode, invalid } from '../common/errors.js';
+import type { EventBus } from '../infra/event-bus.js';
+import type { Database } from '../infra/database.js';
+import type { MachineStatusService } from '../machines/machine-status.service.js';
+import { checkReading, INGEST_MAX_BATCH, type ValidReading } from './ingest.rules.js';
+import { readingsTopic, type LiveReading } from './reading.events.js';
+import { ReadingStoreUnavailableError, type ReadingPoint, type ReadingStore } from './reading-store.js';
+
+export interface IngestError {
+  index: number;
+  machineIdentifier: string | null;
+  error: string;
+}
+
+export interface IngestResult {
+  acceptedCount: number;
+  rejectedCount: number;
+  errors: IngestError[];
+}
+
+/** Seconds a client should wait before retrying a batch the store could not take. */
+const RETRY_AFTER_SEC = 5;
+
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new ReadingStoreUnavailableError(`reading store did not acknowledge within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Batch ingestion: every reading is validated on its own; the valid ones are reported accepted
+ * only after the store acknowledged them. A store failure fails the whole batch with 503 and
+ * reports nothing accepted; resending is safe because duplicates overwrite.
+ */
+export class IngestService {
+  constructor(
+    private readonly db: Database,
+    private readonly store: ReadingStore,
+    private readonly bus: EventBus,
+    private readonly status: MachineStatusService,
+    private readonly storeTimeoutMs: number,
+  ) {}
+
+  /** Validates, stores and announces a batch of readings for the caller's tenant. */
+  async ingest(ctx: RequestContext, readings: unknown[]): Promise<IngestResult> {
+    if (!Array.isArray(readings)) throw invalid('readings', 'Input should be a valid list', 'list_type');
+    if (readings.length > INGEST_MAX_BATCH) {
+      throw invalid('readings', `List should have at most ${INGEST_MAX_BATCH} items after validation, not ${readings.length}`, 'too_long');
+    }
+    const tenantId = ctx.principal!.tenantId;
+    const now = Date.now();
+    const errors: IngestError[] = [];
+    const valid: { index: number; r: ValidReading }[] = [];
+    readings.forEach((raw, index) => {
+      const c = checkReading(raw, now);
+      if (c.ok) valid.push({ index, r: c.reading });
+      else errors.push({ index, machineIdentifier: c.machineIdentifier, error: c.error });
+    });
+
+    const machines = await this.status.resolveActive(tenantId, [...new Set(valid.map((v) => v.r.machineIdentifier))]);
+    const points: ReadingPoint[] = [];
+    const live: LiveReading[] = [];
+    for (const { index, r } of valid) {
+      const m = machines.get(r.machineIdentifier);
+      if (!m) {
+        errors.push({ index, machineIdentifier: r.machineIdentifier, error: 'Machine not found' });
+        continue;
+      }
+      points.push({ tenantId, machineId: m.id, metric: r.metric, value: r.value, unit: r.unit, rawTag: r.rawTag, timestamp: r.timestamp });
+      live.push({ machineId: m.id, machineIdentifier: r.machineIdentifier, metric: r.metric, value: r.value, unit: r.unit, rawTag: r.rawTag, timestamp: r.timestamp });
+    }
+
+    try {
+      await withTimeout(this.store.write(points), this.storeTimeoutMs);
+    } catch (err) {
+      if (err instanceof ReadingStoreUnavailableError) {
+        ctx.log.warn({ err: err.message, points: points.length }, 'reading store unavailable; batch refused');
+        throw new DomainError(ErrorCode.UNAVAILABLE, 'Reading store unavailable; nothing was stored, retry the batch', { retryAfterSec: RETRY_AFTER_SEC });
+      }
+      throw err;
+    }
+
+    // Stored: from here on, side effects must not turn the answer into a failure.
+    if (live.length) {
+      try {
+        await this.status.readingsArrived(tenantId, live);
+        await this.bus.publish(readingsTopic(tenantId), { tenantId, readings: live });
+      } catch (err) {
+        ctx.log.error({ err }, 'post-ingest side effects failed (readings are stored)');
+      }
+    }
+    errors.sort((a, b) => a.index - b.index);
+    return { acceptedCount: points.length, rejectedCount: errors.length, errors };
+  }
+}
