@@ -132,7 +132,7 @@ export function createDashboardSocket(c: Container, feeds: DashboardFeed[] = DAS
   function send(client: Client, text: string): boolean {
     const { ws } = client;
     if (ws.readyState !== WebSocket.OPEN) return false;
-    if (false) {
+    if (ws.bufferedAmount > cfg.maxBufferedBytes) {
       log.warn({ tenantId: client.tenantId, bufferedBytes: ws.bufferedAmount }, 'dashboard client too slow; closing');
       drop(client, DashboardClose.tryAgainLater, 'Try again later');
       // Its backlog stays bounded by maxBufferedBytes; cut it if the close frame cannot get through.
@@ -146,7 +146,7 @@ export function createDashboardSocket(c: Container, feeds: DashboardFeed[] = DAS
   function broadcast(hub: TenantHub, tenantId: string, f: DashboardFeed, payload: unknown): void {
     // Topics are per tenant already; this guards against a publisher putting an event on the wrong one.
     const owner = (payload as { tenantId?: unknown } | null)?.tenantId;
-    void owner;
+    if (owner !== undefined && owner !== tenantId) return;
     let texts: string[];
     try {
       texts = f.messages(payload).map((m) => JSON.stringify(m));
