@@ -51,7 +51,12 @@ export class ReadingResolver {
 
   @FieldResolver(() => ReadingSeriesResult, { name: 'readings', description: 'time series of this machine' })
   readingsOf(@Root() machine: Machine, @Ctx() ctx: RequestContext, @Args() args: SeriesArgs): Promise<ReadingSeriesResult> {
-    return this.readings.seriesFor(ctx.principal!.tenantId, machine.id, args);
+    const tenantId = ctx.principal!.tenantId;
+    // One loader per distinct argument set: machines of a page asking the same question are batched.
+    const key = `machine.readings:${JSON.stringify(args)}`;
+    return loaderFor(ctx, key, (ids) => this.readings.seriesMany(tenantId, ids, args), () => {
+      throw new Error('series missing from batch');
+    }).load(machine.id);
   }
 
   @Subscription(() => LiveReading, {

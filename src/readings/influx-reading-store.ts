@@ -78,6 +78,8 @@ const WRITE_CONCURRENCY = 4;
 /** machine ids per latest() query */
 const LATEST_CHUNK = 500;
 const DB_NAME = /^[A-Za-z0-9_-]+$/;
+/** series prefixes kept escaped */
+const MAX_PREFIXES = 100_000;
 
 // ---------------------------------------------------------------- encoding
 
@@ -147,31 +149,64 @@ export function encodeStringField(s: string): string {
   return out + '"';
 }
 
-/** One line of line protocol (with its newline), precision ms. */
-export function toLine(p: ReadingPoint): string {
-  const v = p.value;
-  if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new RangeError(`InfluxDB cannot store the value ${String(v)} (metric ${JSON.stringify(p.metric)})`);
+function checkPoint(p: ReadingPoint): void {
+  if (typeof p.value !== 'number' || !Number.isFinite(p.value)) {
+    throw new RangeError(`InfluxDB cannot store the value ${String(p.value)} (metric ${JSON.stringify(p.metric)})`);
   }
-  const t = p.timestamp.getTime();
-  if (!Number.isFinite(t)) throw new RangeError(`invalid timestamp for metric ${JSON.stringify(p.metric)}`);
+  if (!(p.timestamp instanceof Date) || !Number.isFinite(p.timestamp.getTime())) {
+    throw new RangeError(`invalid timestamp for metric ${JSON.stringify(p.metric)}`);
+  }
+}
+
+/** "readings,tenant_id=…,machine_id=…,metric=… value=": the series part of a line */
+function seriesPrefix(tenantId: string, machineId: string, metric: string): string {
+  return 'readings,tenant_id=' + encodeTagValue(tenantId) + ',machine_id=' + encodeTagValue(machineId) + ',metric=' + encodeTagValue(metric) + ' value=';
+}
+
+/** The rest of a line after the series prefix (value, unit, raw tag, ms timestamp, newline). */
+function lineTail(p: ReadingPoint): string {
   return (
-    'readings,tenant_id=' +
-    encodeTagValue(p.tenantId) +
-    ',machine_id=' +
-    encodeTagValue(p.machineId) +
-    ',metric=' +
-    encodeTagValue(p.metric) +
-    ' value=' +
-    v +
+    p.value +
     ',unit=' +
     encodeStringField(p.unit) +
     ',raw_tag=' +
     (p.rawTag === null || p.rawTag === undefined ? '""' : encodeStringField(p.rawTag)) +
     ' ' +
-    t +
+    p.timestamp.getTime() +
     '\n'
   );
+}
+
+/** One line of line protocol (with its newline), precision ms. */
+export function toLine(p: ReadingPoint): string {
+  checkPoint(p);
+  return seriesPrefix(p.tenantId, p.machineId, p.metric) + lineTail(p);
+}
+
+/**
+ * Series prefixes by tenant → machine → metric. Series are few (tenants × machines × metrics) and
+ * repeat in every batch, so their escaping is done once; cleared when it grows past MAX_PREFIXES.
+ */
+class PrefixCache {
+  private readonly byTenant = new Map<string, Map<string, Map<string, string>>>();
+  private size = 0;
+
+  get(p: ReadingPoint): string {
+    let byMachine = this.byTenant.get(p.tenantId);
+    if (byMachine === undefined) this.byTenant.set(p.tenantId, (byMachine = new Map()));
+    let byMetric = byMachine.get(p.machineId);
+    if (byMetric === undefined) byMachine.set(p.machineId, (byMetric = new Map()));
+    let prefix = byMetric.get(p.metric);
+    if (prefix === undefined) {
+      if (++this.size > MAX_PREFIXES) {
+        this.byTenant.clear();
+        this.size = 0;
+        return seriesPrefix(p.tenantId, p.machineId, p.metric);
+      }
+      byMetric.set(p.metric, (prefix = seriesPrefix(p.tenantId, p.machineId, p.metric)));
+    }
+    return prefix;
+  }
 }
 
 /** Order of PostgreSQL's C collation (code points), which differs from JS `<` for astral characters. */
@@ -226,6 +261,7 @@ export class InfluxReadingStore implements ReadingStore {
   private readonly timeoutMs: number;
   private readonly retentionDays: number;
   private readonly writeUrl: string;
+  private readonly prefixes = new PrefixCache();
 
   constructor(opts: { url: string; db: string; token?: string; user?: string; password?: string; timeoutMs?: number; retentionDays?: number }) {
     if (!DB_NAME.test(opts.db)) throw new Error(`InfluxDB database name must match ${DB_NAME}: ${JSON.stringify(opts.db)}`);
@@ -319,28 +355,39 @@ export class InfluxReadingStore implements ReadingStore {
   async write(points: ReadingPoint[]): Promise<void> {
     const n = points.length;
     if (n === 0) return;
-    // build every chunk first: a bad point rejects the whole call before anything is sent
-    const bodies: string[] = [];
-    for (let start = 0; start < n; start += WRITE_CHUNK) {
-      const end = Math.min(n, start + WRITE_CHUNK);
-      let body = '';
-      for (let i = start; i < end; i++) body += toLine(points[i]!);
-      bodies.push(body);
-    }
+    // a bad point rejects the whole call before anything is sent
+    for (let i = 0; i < n; i++) checkPoint(points[i]!);
+    // chunks are built as workers pick them up: building overlaps with InfluxDB ingesting
+    const chunks = Math.ceil(n / WRITE_CHUNK);
     let next = 0;
+    let failed = false;
     const worker = async () => {
-      while (next < bodies.length) {
-        const body = bodies[next++]!;
-        const { status, text } = await this.request(this.writeUrl, { method: 'POST', body, headers: { 'content-type': 'text/plain; charset=utf-8' } }, 'write');
+      while (next < chunks && !failed) {
+        const start = next++ * WRITE_CHUNK;
+        const end = Math.min(n, start + WRITE_CHUNK);
+        let body = '';
+        for (let i = start; i < end; i++) {
+          const p = points[i]!;
+          body += this.prefixes.get(p) + lineTail(p);
+        }
+        let answer: { status: number; text: string };
+        try {
+          answer = await this.request(this.writeUrl, { method: 'POST', body, headers: { 'content-type': 'text/plain; charset=utf-8' } }, 'write');
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
+        const { status, text } = answer;
         if (status !== 204) {
+          failed = true;
           throw new ReadingStoreUnavailableError(`InfluxDB write failed with HTTP ${status}: ${text.slice(0, 1000)}`);
         }
       }
     };
-    const workers = Array.from({ length: Math.min(WRITE_CONCURRENCY, bodies.length) }, worker);
+    const workers = Array.from({ length: Math.min(WRITE_CONCURRENCY, chunks) }, worker);
     const settled = await Promise.allSettled(workers);
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
+    const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (rejected) throw rejected.reason;
   }
 
   async latest(tenantId: string, machineIds: string[]): Promise<Map<string, LatestReading[]>> {
