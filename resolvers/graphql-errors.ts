@@ -1,7 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
-import { DomainError, ErrorCode, httpStatusOf } from '../src/common/errors.js';
+import { databaseInputError, DomainError, ErrorCode, httpStatusOf } from '../src/common/errors.js';
 
 /** GraphQL `extensions.code` of each domain code. */
 export function graphqlCodeOf(code: ErrorCode): string {
@@ -38,7 +38,8 @@ export function graphqlCodeOf(code: ErrorCode): string {
 /** One formatter for every GraphQL error: domain errors keep message and code, anything else is masked. */
 export function formatGraphqlError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const unwrapped = unwrapResolverError(error);
+    const original = databaseInputError(unwrapped) ?? unwrapped;
     if (original instanceof DomainError) {
       return {
         message: original.message,

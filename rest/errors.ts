@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { DomainError, ErrorCode, httpStatusOf } from '../src/common/errors.js';
+import { databaseInputError, DomainError, ErrorCode, httpStatusOf } from '../src/common/errors.js';
 import { contextOf } from '../src/server/request-context.js';
 
 interface BodyParserError extends Error {
@@ -8,11 +8,12 @@ interface BodyParserError extends Error {
 }
 
 /** The one REST error mapper: `{"detail": ...}` bodies with the documented status; never a stack trace. */
-export function restErrorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+export function restErrorHandler(error: unknown, req: Request, res: Response, _next: NextFunction): void {
   if (res.headersSent) {
     res.end();
     return;
   }
+  const err = databaseInputError(error) ?? error;
   if (err instanceof DomainError) {
     const status = httpStatusOf(err.code);
     if (err.extra.retryAfterSec) res.setHeader('Retry-After', String(err.extra.retryAfterSec));

@@ -19,7 +19,8 @@ export function readMultipartFile(req: Request, field: string, maxBytes: number)
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, limits: { fileSize: maxBytes, files: 5, fields: 20, fieldSize: 10_000 } });
+      // defParamCharset: browsers and fetch send the filename as raw UTF-8 (busboy assumes latin1)
+      bb = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { fileSize: maxBytes, files: 5, fields: 20, fieldSize: 10_000 } });
     } catch {
       reject(new DomainError(ErrorCode.BAD_REQUEST, 'Malformed multipart body'));
       return;

@@ -63,7 +63,7 @@ function readRoutes(prefix: string, tag: string): Route[] {
       resolver: ReadingResolver, operation: 'machineReadings', params: machineId, query: seriesQuery,
       call: (r, ctx, { params, query }) =>
         r.machineReadings(ctx, params.machine_id, {
-          metrics: query.metric ? query.metric.split(',') : null,
+          metrics: query.metric?.trim() ? query.metric.split(',').map((m) => m.trim()).filter(Boolean) : null,
           start: query.start, end: query.end, interval: query.interval, aggregation: query.aggregation, limit: query.limit,
         }),
       map: mapSeries,

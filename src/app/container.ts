@@ -130,7 +130,7 @@ export async function createContainer(config: AppConfig, log: Logger): Promise<C
       tenants: new TenantService(db),
       machines,
       machineImport: new MachineImportService(db, audit),
-      machineGroups: new MachineGroupService(db, audit),
+      machineGroups: new MachineGroupService(db, audit, config.machineOfflineAfterMs),
       fleet: new FleetService(db, config.machineOfflineAfterMs),
       machineStatus,
       ingest: new IngestService(db, readings, bus, machineStatus, config.ingestStoreTimeoutMs),

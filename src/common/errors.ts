@@ -79,3 +79,17 @@ export function httpStatusOf(code: ErrorCode): number {
     }
   }
 }
+
+/**
+ * Input the database refuses as text (NUL bytes, unpaired surrogates, malformed uuid literals) is the
+ * client's mistake, not a server failure: both transports map it to a validation error.
+ */
+export function databaseInputError(err: unknown): DomainError | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === '22021' || code === '22P05' || code === '22P02') {
+    return new DomainError(ErrorCode.VALIDATION, 'Input contains characters or values that cannot be stored', {
+      issues: [{ loc: [], msg: 'Input contains characters or values that cannot be stored (e.g. NUL bytes)', type: 'value_error' }],
+    });
+  }
+  return null;
+}

@@ -5,6 +5,7 @@ import { pageWindow, toPage, type Page, type PageArgs } from '../common/paginati
 import type { AuditService } from '../audit/audit.service.js';
 import type { Database } from '../infra/database.js';
 import { Machine } from '../machines/machine.entity.js';
+import { effectiveStatus } from '../machines/machine-status.service.js';
 import { validateName } from '../users/user.rules.js';
 import { GROUP_TYPES, MachineGroup, MachineGroupMember, type GroupType } from './machine-group.entity.js';
 
@@ -40,12 +41,25 @@ function groupType(v: string): GroupType {
 function description(v: string | null | undefined): string | null {
   if (v == null) return null;
   if (v.length > 1000) throw invalid('description', 'String should have at most 1000 characters', 'string_too_long');
+  // free text may span lines; other control characters (NUL is refused by PostgreSQL: a 500) may not
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v)) throw invalid('description', 'String must not contain control characters', 'value_error');
+  if (/\p{Cs}/u.test(v)) throw invalid('description', 'String must be valid Unicode text', 'value_error');
   return v.trim() || null;
 }
 
 /** Machine groups: a tree by parent_id (sites, lines, departments, custom), with many-to-many membership. */
 export class MachineGroupService {
-  constructor(private readonly db: Database, private readonly audit: AuditService) {}
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditService,
+    private readonly offlineAfterMs: number,
+  ) {}
+
+  /** A member machine as clients see it (live status, as the machine endpoints show it). */
+  private live(m: Machine): Machine {
+    m.status = effectiveStatus(m.status, m.lastReadingAt, this.offlineAfterMs);
+    return m;
+  }
 
   /** Groups of the tenant by name, one page. */
   async list(ctx: RequestContext, args: PageArgs & { groupType?: string | null; parentId?: string | null }): Promise<Page<MachineGroup>> {
@@ -207,7 +221,7 @@ export class MachineGroupService {
             )
           )[0]!.n,
         );
-    return toPage(rows.map(({ total_count: _t, ...r }) => em.map(Machine, r)), total, w);
+    return toPage(rows.map(({ total_count: _t, ...r }) => this.live(em.map(Machine, r))), total, w);
   }
 
   /** Member machine ids of each group (for the batched `MachineGroup.machines` field). */
@@ -223,7 +237,7 @@ export class MachineGroupService {
     for (const r of rows) {
       const { member_group_id: gid, ...m } = r;
       const list = out.get(gid as string) ?? [];
-      list.push(em.map(Machine, m));
+      list.push(this.live(em.map(Machine, m)));
       out.set(gid as string, list);
     }
     return out;

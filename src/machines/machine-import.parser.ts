@@ -114,6 +114,8 @@ export function machineFieldError(field: 'name' | 'machine_identifier' | 'protoc
     case 'location':
       if (charLength(v) > MAX_LENGTH[field]) return `Invalid ${field}: must be at most ${MAX_LENGTH[field]} characters`;
       if (CONTROL_CHAR.test(v)) return `Invalid ${field}: must not contain control characters`;
+      // a lone surrogate (possible from JSON/GraphQL input, never from a decoded file) cannot be stored as UTF-8
+      if (/\p{Cs}/u.test(v)) return `Invalid ${field}: must be valid Unicode text`;
       return null;
   }
 }

@@ -25,6 +25,11 @@ function fileError(err: ImportFileError): DomainError {
   }
 }
 
+/** The uploaded name as audit text: no control characters or lone surrogates (jsonb refuses them), at most 200 characters. */
+function auditFilename(name: string): string {
+  return [...name.replace(/[\p{Cc}\p{Cs}]/gu, '')].slice(0, 200).join('');
+}
+
 /** Bulk machine registration from CSV/XLSX: validated first, then written in one transaction. */
 export class MachineImportService {
   constructor(private readonly db: Database, private readonly audit: AuditService) {}
@@ -76,7 +81,7 @@ export class MachineImportService {
           this.audit.stage(tem, ctx, {
             action: 'import_machines',
             resourceType: 'machine',
-            details: { filename: file.filename.slice(0, 200), created: toCreate.length, skipped: parsed.duplicates.length + existingErrors.length, errors: parsed.errors.length },
+            details: { filename: auditFilename(file.filename), created: toCreate.length, skipped: parsed.duplicates.length + existingErrors.length, errors: parsed.errors.length },
           }),
         );
         await tem.flush();

@@ -42,6 +42,8 @@
  * decoded as int64), both verified. Bucket timestamps are bucket starts aligned to the Unix epoch
  * (InfluxDB's default GROUP BY time() offset), the same as PostgreSQL's date_bin from 1970-01-01.
  */
+import http from 'node:http';
+import https from 'node:https';
 import {
   AGGREGATIONS,
   ReadingStoreUnavailableError,
@@ -262,6 +264,9 @@ export class InfluxReadingStore implements ReadingStore {
   private readonly retentionDays: number;
   private readonly writeUrl: string;
   private readonly prefixes = new PrefixCache();
+  /** keep-alive connections to InfluxDB (node:http costs far less CPU per request than fetch) */
+  private readonly agent: http.Agent;
+  private readonly transport: typeof http | typeof https;
 
   constructor(opts: { url: string; db: string; token?: string; user?: string; password?: string; timeoutMs?: number; retentionDays?: number }) {
     if (!DB_NAME.test(opts.db)) throw new Error(`InfluxDB database name must match ${DB_NAME}: ${JSON.stringify(opts.db)}`);
@@ -270,7 +275,9 @@ export class InfluxReadingStore implements ReadingStore {
     const retentionDays = opts.retentionDays ?? 3650;
     if (!Number.isSafeInteger(retentionDays) || retentionDays < 1) throw new Error(`retentionDays must be a positive integer: ${retentionDays}`);
     this.base = opts.url.replace(/\/+$/, '');
-    new URL(this.base); // throws on a malformed URL
+    const secure = new URL(this.base).protocol === 'https:'; // throws on a malformed URL
+    this.transport = secure ? https : http;
+    this.agent = new (secure ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 });
     this.db = opts.db;
     this.timeoutMs = timeoutMs;
     this.retentionDays = retentionDays;
@@ -286,15 +293,32 @@ export class InfluxReadingStore implements ReadingStore {
 
   private async request(url: string, init: { method: string; body?: string; headers?: Record<string, string> }, what: string): Promise<{ status: number; text: string }> {
     try {
-      // global fetch: Node's undici with keep-alive connections
-      const res = await fetch(url, {
-        method: init.method,
-        body: init.body,
-        headers: { ...this.headers, ...init.headers },
-        signal: AbortSignal.timeout(this.timeoutMs),
+      // the body is encoded once, so its length is known without a second pass over the string
+      const body = init.body === undefined ? undefined : Buffer.from(init.body, 'utf8');
+      const headers: Record<string, string | number> = { ...this.headers, ...init.headers };
+      if (body) headers['content-length'] = body.length;
+      return await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = this.transport.request(url, { method: init.method, headers, agent: this.agent }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => {
+            clearTimeout(timer);
+            resolve({ status: res.statusCode ?? 0, text });
+          });
+          res.on('error', (err) => {
+            clearTimeout(timer);
+            reject(err);
+          });
+        });
+        // one deadline for the whole exchange (connect, send, answer), as AbortSignal.timeout gave
+        const timer = setTimeout(() => req.destroy(Object.assign(new Error('timed out'), { name: 'TimeoutError' })), this.timeoutMs);
+        req.on('error', (err) => {
+          clearTimeout(timer);
+          reject(err);
+        });
+        req.end(body);
       });
-      const text = await res.text();
-      return { status: res.status, text };
     } catch (err) {
       const timedOut = (err as Error)?.name === 'TimeoutError' || (err as Error)?.name === 'AbortError';
       throw new ReadingStoreUnavailableError(
@@ -520,6 +544,6 @@ export class InfluxReadingStore implements ReadingStore {
   }
 
   async close(): Promise<void> {
-    // global fetch owns the (keep-alive) connections; nothing to release
+    this.agent.destroy();
   }
 }

@@ -10,6 +10,14 @@ export const MAX_IDENTIFIER_LENGTH = 100;
 // Date and time with seconds (fraction optional) and an explicit zone.
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
+// NUL and unpaired UTF-16 surrogates cannot be stored as PostgreSQL text (the server would fail with a 500).
+const UNSTORABLE_RE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** true when a string holds characters no reading store can keep (NUL, unpaired surrogates). */
+export function hasUnstorableChars(s: string): boolean {
+  return UNSTORABLE_RE.test(s);
+}
+
 export interface ValidReading {
   machineIdentifier: string;
   timestamp: Date;
@@ -27,8 +35,10 @@ export function parseInstant(s: string): Date | null {
   if (!m) return null;
   const d = new Date(s);
   if (Number.isNaN(d.getTime())) return null;
-  // Date accepts 2026-02-30 by rolling over; a reading's timestamp must be a real calendar instant.
-  if (m[8] === 'Z' && (d.getUTCMonth() + 1 !== Number(m[2]) || d.getUTCDate() !== Number(m[3]))) return null;
+  // Date accepts 2026-02-30 by rolling over (whatever the zone); the written date must exist in the calendar.
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(Number(m[1]), month, 0)).getUTCDate()) return null;
   return d;
 }
 
@@ -52,6 +62,8 @@ export class NonFinite {
   constructor(readonly token: string) {}
 }
 
+const SNAKE = { machineIdentifier: 'machine_identifier', metricName: 'metric_name', unit: 'unit', rawTag: 'raw_tag' } as const;
+
 /** Validates one reading (camelCase keys, values as received); the first failing rule is reported with its documented message. */
 export function checkReading(raw: unknown, now: number): ReadingCheck {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -62,6 +74,8 @@ export function checkReading(raw: unknown, now: number): ReadingCheck {
   const fail = (error: string): ReadingCheck => ({ ok: false, machineIdentifier: id, error });
   if (id === null || id.length === 0) return fail('machine_identifier is required');
   if (id.length > MAX_IDENTIFIER_LENGTH) return fail(`machine_identifier must be at most ${MAX_IDENTIFIER_LENGTH} characters`);
+  const unstorable = (['machineIdentifier', 'metricName', 'unit', 'rawTag'] as const).find((k) => typeof r[k] === 'string' && hasUnstorableChars(r[k]));
+  if (unstorable) return fail(`${SNAKE[unstorable]} must not contain NUL characters or unpaired surrogates`);
   if (typeof r.timestamp !== 'string') return fail('timestamp is required (ISO 8601, UTC)');
   const ts = parseInstant(r.timestamp);
   if (!ts) return fail('timestamp must be an ISO 8601 date-time with a time zone, e.g. 2026-04-04T10:30:00Z');

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../common/context.js';
 import { DomainError, ErrorCode, invalid } from '../common/errors.js';
 import type { MachineService } from '../machines/machine.service.js';
+import { hasUnstorableChars } from './ingest.rules.js';
 import { AGGREGATIONS, ReadingStoreUnavailableError, TooManyPointsError, type Aggregation, type LatestReading, type ReadingStore, type Series } from './reading-store.js';
 
 export const DEFAULT_QUERY_RANGE_MS = 24 * 3600 * 1000;
@@ -86,9 +87,11 @@ export class ReadingService {
     const end = a.end ?? new Date();
     const start = a.start ?? new Date(end.getTime() - DEFAULT_QUERY_RANGE_MS);
     if (start.getTime() >= end.getTime()) throw invalid('start', 'start must be before end', 'value_error');
-    const metrics = [...new Set((a.metrics ?? []).map((s) => s.trim()).filter(Boolean))];
+    // Names are matched exactly (metrics are free-form, " x" is not "x"); REST trims its comma list itself.
+    const metrics = [...new Set(a.metrics ?? [])];
     if (metrics.length > 50) throw invalid('metric', 'At most 50 metrics per query', 'too_long');
     if (metrics.some((s) => s.length > 255)) throw invalid('metric', 'metric names are at most 255 characters', 'string_too_long');
+    if (metrics.some(hasUnstorableChars)) throw invalid('metric', 'metric names must not contain NUL characters or unpaired surrogates', 'value_error');
     let intervalSec: number | undefined;
     if (a.interval != null) {
       const sec = parseInterval(a.interval);

@@ -34,5 +34,7 @@ export function validateName(field: string, value: string, max = 200): string {
   if (v.length === 0) throw invalid(field, 'String should have at least 1 character', 'string_too_short');
   if (v.length > max) throw invalid(field, `String should have at most ${max} characters`, 'string_too_long');
   if (CONTROL_RE.test(v)) throw invalid(field, 'String must not contain control characters', 'value_error');
+  // a lone surrogate cannot be stored as UTF-8 (PostgreSQL's jsonb refuses its escape: a 500)
+  if (/\p{Cs}/u.test(v)) throw invalid(field, 'String must be valid Unicode text', 'value_error');
   return v;
 }

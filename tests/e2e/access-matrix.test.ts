@@ -105,6 +105,21 @@ async function newMachineA(w: World): Promise<string> {
   return r.body.id;
 }
 
+/** Identifier of one machine of tenant A that ingestion fixtures write to (created on first use). */
+const ingestIdentifiers = new WeakMap<World, Promise<string>>();
+function ingestMachineA(w: World): Promise<string> {
+  let p = ingestIdentifiers.get(w);
+  if (!p) {
+    const identifier = uniqueIdentifier();
+    p = http('POST', `${w.t.api}/machines`, { token: w.adminA.token, body: { name: 'Matrix Ingest', machine_identifier: identifier, protocol: 'json' } }).then((r) => {
+      if (r.status !== 201) throw new Error(`create machine failed: ${r.status} ${r.text}`);
+      return identifier;
+    });
+    ingestIdentifiers.set(w, p);
+  }
+  return p;
+}
+
 /** A new (childless) machine group of tenant A; returns its id. */
 async function newGroupA(w: World): Promise<string> {
   const r = await http('POST', `${w.t.api}/machine-groups`, { token: w.adminA.token, body: { name: 'Matrix Group', group_type: 'line' } });
@@ -179,6 +194,19 @@ const FIXTURES: Record<string, Fixture> = {
     body: async ({ w }) => ({ machine_ids: [(w.machineA ??= await newMachineA(w))] }),
   },
   'GET /fleet/status': {},
+  // API keys only (scope ingest): users get 403, keys without the scope the scope 403, an ingest key 207
+  'POST /ingest': {
+    body: async ({ w }) => ({
+      readings: [
+        { machine_identifier: await ingestMachineA(w), timestamp: new Date(Date.now() - 60_000).toISOString(), metric_name: 'temperature', value: 72.5, unit: 'celsius' },
+        { machine_identifier: 'UNKNOWN-001', timestamp: new Date(Date.now() - 60_000).toISOString(), metric_name: 'temperature', value: 1, unit: 'celsius' },
+      ],
+    }),
+  },
+  'GET /machines/{machine_id}/readings/latest': {},
+  'GET /machines/{machine_id}/readings': { query: { metric: 'temperature', interval: '5m', aggregation: 'mean' } },
+  'GET /sensor-data/machines/{machine_id}/readings/latest': {},
+  'GET /sensor-data/machines/{machine_id}/readings': { query: { metric: 'temperature' } },
 };
 
 /**

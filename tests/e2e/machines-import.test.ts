@@ -91,6 +91,17 @@ describe.skipIf(pgSvc.skip)(`machine import${pgSvc.label}`, () => {
       expect(audit.details).toMatchObject({ filename: 'machines.csv', created: 3, skipped: 0, errors: 0 });
     });
 
+    it('a non-ASCII file name is recorded as sent (UTF-8), control characters dropped', async () => {
+      const a = await registerTenant(t.api, 'imp-name');
+      const res = await upload(a, 'Maschinen-Übersicht 😀.csv', csv(HEADER, 'A,A-1,json,'));
+      expect(res.status, res.text).toBe(200);
+      const g = await gql(t.url, 'mutation($i: ImportMachinesInput!) { importMachines(input: $i) { created } }', { i: { filename: 'b\u0000\ud800.csv', contentBase64: Buffer.from(csv(HEADER, 'B,B-1,json,')).toString('base64') } }, { token: a.token });
+      expect(g.body.errors, g.text).toBeUndefined();
+      expect(g.body.data!.importMachines.created).toBe(1);
+      const names = (await importAudits(a)).map((e) => e.details.filename).sort();
+      expect(names).toEqual(['Maschinen-Übersicht 😀.csv', 'b.csv']);
+    });
+
     it('a clean XLSX (generated with exceljs) creates its rows', async () => {
       const a = await registerTenant(t.api, 'imp-x');
       const file = await xlsx([

@@ -131,6 +131,7 @@ describe.skipIf(pgSvc.skip)(`machines over GraphQL${pgSvc.label}`, () => {
       const badDir = await gql(t.url, 'query { machines(sortDir: up) { total } }', undefined, { token: a.token });
       expect(badDir.body.errors?.length).toBeGreaterThan(0);
       expect((await fails(a, MACHINES, { search: 'x'.repeat(201) })).code).toBe('BAD_USER_INPUT');
+      expect((await fails(a, MACHINES, { search: 'a\u0000b' })).code).toBe('BAD_USER_INPUT');
       expect((await fails(a, MACHINES, { pageSize: 101 })).code).toBe('BAD_USER_INPUT');
       expect((await fails(a, MACHINES, { groupId: randomUUID() })).code).toBe('NOT_FOUND');
       const notUuid = await fails(a, MACHINES, { groupId: 'nope' });

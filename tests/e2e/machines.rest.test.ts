@@ -288,6 +288,34 @@ describe.skipIf(pgSvc.skip)(`machines, machine groups and fleet over REST${pgSvc
       expect(issueLocs(ident)).toContainEqual(['body', 'machine_identifier']);
       expect((await listMachines(a)).body.total).toBe(0);
     });
+
+    it('text PostgreSQL cannot store (NUL, lone surrogates) is a 422, never a 500', async () => {
+      const a = await registerTenant(t.api, 'val-text');
+      const cases: [string, string, string, unknown[]][] = [
+        ['POST', '/machines', '{"name":"x\\ud800","machine_identifier":"S-1","protocol":"json"}', ['body', 'name']],
+        ['POST', '/machines', '{"name":"x","machine_identifier":"S-1","protocol":"json","location":"Hall \\udc00"}', ['body', 'location']],
+        ['POST', '/machines', '{"name":"x\\u0000y","machine_identifier":"S-1","protocol":"json"}', ['body', 'name']],
+        ['POST', '/machine-groups', '{"name":"x\\ud800","group_type":"site"}', ['body', 'name']],
+        ['POST', '/machine-groups', '{"name":"G","group_type":"site","description":"a\\u0000b"}', ['body', 'description']],
+        ['POST', '/machine-groups', '{"name":"G","group_type":"site","description":"a\\ud800b"}', ['body', 'description']],
+      ];
+      for (const [method, path, raw, loc] of cases) {
+        const r = await http(method, api(path), { token: a.token, raw });
+        expect(r.status, `${path} ${raw}: ${r.text}`).toBe(422);
+        expect(issueLocs(r)).toContainEqual(loc);
+      }
+      const nul = await listMachines(a, { search: 'a\u0000b' });
+      expect(nul.status, nul.text).toBe(422);
+      expect(issueLocs(nul)).toContainEqual(['query', 'search']);
+      // a multi-line description and non-ASCII names are fine
+      const g = await http('POST', api('/machine-groups'), { token: a.token, body: { name: 'Gießerei 😀', group_type: 'site', description: 'line 1\nline 2\ttab' } });
+      expect(g.status, g.text).toBe(201);
+      expect(g.body).toMatchObject({ name: 'Gießerei 😀', description: 'line 1\nline 2\ttab' });
+      const m = await createMachine(a, { name: 'Fräse 😀', machine_identifier: 'S-2', location: 'Halle Ü' });
+      expect(m).toMatchObject({ name: 'Fräse 😀', location: 'Halle Ü' });
+      expect(await listNames(a, { search: '😀' })).toEqual(['Fräse 😀']);
+      expect((await listMachines(a)).body.total).toBe(1);
+    });
   });
 
   describe('GET /machines', () => {
@@ -398,6 +426,23 @@ describe.skipIf(pgSvc.skip)(`machines, machine groups and fleet over REST${pgSvc
       expect(fleet.status).toBe(200);
       expect(fleet.body.total_machines).toBe(2);
       expect(fleet.body.machines.every((m: { status: string }) => m.status === 'critical')).toBe(true);
+    });
+
+    it('a machine silent for longer than the offline window reads offline (GET, list, filter, PATCH, fleet)', async () => {
+      const a = await registerTenant(t.api, 'stale');
+      const m = await createMachine(a, { name: 'Stale', machine_identifier: 'STALE-1' });
+      // the last evaluation said critical, but no reading for a day (window: MACHINE_OFFLINE_AFTER_SEC, 300 s)
+      await db.query(`update machines set status = 'critical', last_reading_at = now() - interval '1 day' where id = $1`, [m.id]);
+      expect((await http('GET', api(`/machines/${m.id}`), { token: a.token })).body.status).toBe('offline');
+      expect((await listMachines(a)).body.items[0].status).toBe('offline');
+      expect(await listNames(a, { status: 'offline' })).toEqual(['Stale']);
+      expect(await listNames(a, { status: 'critical' })).toEqual([]);
+      const patched = await http('PATCH', api(`/machines/${m.id}`), { token: a.token, body: { location: 'Hall 9' } });
+      expect(patched.status).toBe(200);
+      expect(patched.body.status).toBe('offline');
+      const fleet = await http('GET', api('/fleet/status'), { token: a.token });
+      expect(fleet.body.machines[0]).toMatchObject({ id: m.id, status: 'offline' });
+      expect(Date.parse(fleet.body.machines[0].last_reading_at)).toBeLessThan(Date.now() - 3_600_000);
     });
 
     it('every sort_by value orders correctly, ascending and descending (id breaks ties)', async () => {

@@ -96,6 +96,10 @@ describe.skipIf(pgSvc.skip)(`OpenAPI document and reference docs${pgSvc.label}`,
           }
           if (op.requestBody?.required !== !row.bodyOptional) problems.push(`${where}: requestBody.required should be ${!row.bodyOptional}`);
         }
+      } else if (row.multipart) {
+        const schema = op.requestBody?.content?.['multipart/form-data']?.schema;
+        if (!schema?.properties?.[row.multipart.field]) problems.push(`${where}: no multipart/form-data schema with file field ${row.multipart.field}`);
+        if (op.requestBody?.required !== true) problems.push(`${where}: multipart requestBody should be required`);
       } else if (op.requestBody) {
         problems.push(`${where}: documents a request body the row does not accept`);
       }

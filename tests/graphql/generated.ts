@@ -87,6 +87,20 @@ export type CreateApiKeyInput = {
   scopes?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
+export type CreateMachineGroupInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  groupType: GroupType;
+  name: Scalars['String']['input'];
+  parentId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type CreateMachineInput = {
+  location?: InputMaybe<Scalars['String']['input']>;
+  machineIdentifier: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  protocol: MachineProtocol;
+};
+
 export type CreateUserInput = {
   email: Scalars['String']['input'];
   fullName: Scalars['String']['input'];
@@ -126,9 +140,201 @@ export type CurrentUser = {
   tenantId: Scalars['String']['output'];
 };
 
+export type FleetMachine = {
+  __typename?: 'FleetMachine';
+  alertCount: Scalars['Int']['output'];
+  id: Scalars['ID']['output'];
+  lastReadingAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  name: Scalars['String']['output'];
+  status: MachineStatus;
+};
+
+export type FleetStatus = {
+  __typename?: 'FleetStatus';
+  machines: Array<FleetMachine>;
+  totalMachines: Scalars['Int']['output'];
+};
+
+export enum GroupType {
+  Custom = 'custom',
+  Department = 'department',
+  Line = 'line',
+  Site = 'site'
+}
+
+export type ImportMachinesInput = {
+  /** file content, base64 */
+  contentBase64: Scalars['String']['input'];
+  /** name of the uploaded file; .csv or .xlsx decides the format */
+  filename: Scalars['String']['input'];
+};
+
+export type ImportRowError = {
+  __typename?: 'ImportRowError';
+  error: Scalars['String']['output'];
+  /** spreadsheet row number (the header is row 1) */
+  row: Scalars['Int']['output'];
+};
+
+export type IngestError = {
+  __typename?: 'IngestError';
+  error: Scalars['String']['output'];
+  /** zero-based position in the batch */
+  index: Scalars['Int']['output'];
+  machineIdentifier?: Maybe<Scalars['String']['output']>;
+};
+
+export type IngestResult = {
+  __typename?: 'IngestResult';
+  acceptedCount: Scalars['Int']['output'];
+  errors: Array<IngestError>;
+  rejectedCount: Scalars['Int']['output'];
+};
+
+export type LatestReading = {
+  __typename?: 'LatestReading';
+  metric: Scalars['String']['output'];
+  rawTag?: Maybe<Scalars['String']['output']>;
+  timestamp: Scalars['DateTimeISO']['output'];
+  unit: Scalars['String']['output'];
+  value: Scalars['Float']['output'];
+};
+
+export type LiveReading = {
+  __typename?: 'LiveReading';
+  machineId: Scalars['ID']['output'];
+  machineIdentifier: Scalars['String']['output'];
+  metric: Scalars['String']['output'];
+  rawTag?: Maybe<Scalars['String']['output']>;
+  timestamp: Scalars['DateTimeISO']['output'];
+  unit: Scalars['String']['output'];
+  value: Scalars['Float']['output'];
+};
+
 export type LoginInput = {
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
+};
+
+export type Machine = {
+  __typename?: 'Machine';
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** groups the machine is a direct member of */
+  groups: Array<MachineGroup>;
+  id: Scalars['ID']['output'];
+  isActive: Scalars['Boolean']['output'];
+  lastReadingAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** newest reading of each metric (batched across machines) */
+  latestReadings: Array<LatestReading>;
+  location?: Maybe<Scalars['String']['output']>;
+  machineIdentifier: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  protocol: MachineProtocol;
+  /** time series of this machine */
+  readings: ReadingSeriesResult;
+  status: MachineStatus;
+  tenantId: Scalars['String']['output'];
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
+
+export type MachineReadingsArgs = {
+  aggregation?: InputMaybe<Scalars['String']['input']>;
+  end?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  interval?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  metrics?: InputMaybe<Array<Scalars['String']['input']>>;
+  start?: InputMaybe<Scalars['DateTimeISO']['input']>;
+};
+
+export type MachineGroup = {
+  __typename?: 'MachineGroup';
+  createdAt: Scalars['DateTimeISO']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  groupType: GroupType;
+  id: Scalars['ID']['output'];
+  /** active machines directly in this group */
+  machines: Array<Machine>;
+  name: Scalars['String']['output'];
+  parentId?: Maybe<Scalars['ID']['output']>;
+  tenantId: Scalars['String']['output'];
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
+export type MachineGroupPage = {
+  __typename?: 'MachineGroupPage';
+  items: Array<MachineGroup>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+export type MachineGroupTreeNode = {
+  __typename?: 'MachineGroupTreeNode';
+  children: Array<MachineGroupTreeNode>;
+  description?: Maybe<Scalars['String']['output']>;
+  groupType: GroupType;
+  id: Scalars['ID']['output'];
+  /** active machines directly in this group */
+  machineCount: Scalars['Int']['output'];
+  name: Scalars['String']['output'];
+  parentId?: Maybe<Scalars['ID']['output']>;
+};
+
+export type MachineImportResult = {
+  __typename?: 'MachineImportResult';
+  created: Scalars['Int']['output'];
+  errors: Array<ImportRowError>;
+  /** rows not created because the identifier exists already (in the file or the tenant) */
+  skipped: Scalars['Int']['output'];
+};
+
+export type MachineLatestReadings = {
+  __typename?: 'MachineLatestReadings';
+  machineId: Scalars['ID']['output'];
+  readings: Array<LatestReading>;
+};
+
+export type MachinePage = {
+  __typename?: 'MachinePage';
+  items: Array<Machine>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+export enum MachineProtocol {
+  Csv = 'csv',
+  Json = 'json',
+  ModbusTcp = 'modbus_tcp',
+  OpcUa = 'opc_ua'
+}
+
+export enum MachineSortField {
+  CreatedAt = 'created_at',
+  Location = 'location',
+  MachineIdentifier = 'machine_identifier',
+  Name = 'name',
+  Status = 'status',
+  UpdatedAt = 'updated_at'
+}
+
+/** computed by the server from readings and alert rules */
+export enum MachineStatus {
+  Critical = 'critical',
+  Healthy = 'healthy',
+  Offline = 'offline',
+  Warning = 'warning'
+}
+
+export type MachineStatusChange = {
+  __typename?: 'MachineStatusChange';
+  machineId: Scalars['ID']['output'];
+  newStatus: Scalars['String']['output'];
+  oldStatus: Scalars['String']['output'];
+  timestamp: Scalars['DateTimeISO']['output'];
 };
 
 export type MessageResult = {
@@ -164,7 +370,17 @@ export type Mutation = {
   __typename?: 'Mutation';
   changePassword: MessageResult;
   createApiKey: CreatedApiKey;
+  createMachine: Machine;
+  createMachineGroup: MachineGroup;
   createUser: User;
+  /** Soft delete: the machine leaves lists and ingestion; its identifier stays reserved */
+  deleteMachine: Scalars['Boolean']['output'];
+  /** Deletes a group without child groups (its memberships go with it) */
+  deleteMachineGroup: Scalars['Boolean']['output'];
+  /** Bulk-create up to 500 machines from a CSV or XLSX file */
+  importMachines: MachineImportResult;
+  /** Push up to 1000 readings (API key with scope ingest); per-reading errors, nothing accepted unless stored */
+  ingestReadings: IngestResult;
   login: AuthPayload;
   logout: MessageResult;
   /** Rotate the refresh token (argument, or the refresh_token cookie) */
@@ -172,7 +388,11 @@ export type Mutation = {
   /** Create a tenant and its first admin, signed in */
   register: AuthPayload;
   revokeApiKey: Scalars['Boolean']['output'];
+  /** Replaces the group's members with exactly these machines */
+  setMachineGroupMembers: MachineGroup;
   setupMfa: MfaSetupPayload;
+  updateMachine: Machine;
+  updateMachineGroup: MachineGroup;
   updateProfile: User;
   /** Change role, name or active flag; deactivation ends the user's sessions */
   updateUser: User;
@@ -192,8 +412,38 @@ export type MutationCreateApiKeyArgs = {
 };
 
 
+export type MutationCreateMachineArgs = {
+  input: CreateMachineInput;
+};
+
+
+export type MutationCreateMachineGroupArgs = {
+  input: CreateMachineGroupInput;
+};
+
+
 export type MutationCreateUserArgs = {
   input: CreateUserInput;
+};
+
+
+export type MutationDeleteMachineArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteMachineGroupArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationImportMachinesArgs = {
+  input: ImportMachinesInput;
+};
+
+
+export type MutationIngestReadingsArgs = {
+  readings: Array<ReadingInput>;
 };
 
 
@@ -222,6 +472,24 @@ export type MutationRevokeApiKeyArgs = {
 };
 
 
+export type MutationSetMachineGroupMembersArgs = {
+  id: Scalars['ID']['input'];
+  machineIds: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationUpdateMachineArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateMachineInput;
+};
+
+
+export type MutationUpdateMachineGroupArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateMachineGroupInput;
+};
+
+
 export type MutationUpdateProfileArgs = {
   input: UpdateProfileInput;
 };
@@ -246,6 +514,20 @@ export type Query = {
   __typename?: 'Query';
   apiKeys: ApiKeyPage;
   auditEvents: AuditEventPage;
+  /** every active machine with status, open alerts and last reading */
+  fleetStatus: FleetStatus;
+  /** newest reading of each metric of a machine */
+  latestReadings: MachineLatestReadings;
+  machine: Machine;
+  machineGroup: MachineGroup;
+  /** active machines directly in a group */
+  machineGroupMembers: MachinePage;
+  /** all groups as a nested forest */
+  machineGroupTree: Array<MachineGroupTreeNode>;
+  machineGroups: MachineGroupPage;
+  /** raw points, or buckets when an interval is given */
+  machineReadings: ReadingSeriesResult;
+  machines: MachinePage;
   me: CurrentUser;
   user: User;
   users: UserPage;
@@ -270,6 +552,64 @@ export type QueryAuditEventsArgs = {
 };
 
 
+export type QueryFleetStatusArgs = {
+  groupId?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<MachineStatus>;
+};
+
+
+export type QueryLatestReadingsArgs = {
+  machineId: Scalars['ID']['input'];
+};
+
+
+export type QueryMachineArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryMachineGroupArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryMachineGroupMembersArgs = {
+  id: Scalars['ID']['input'];
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryMachineGroupsArgs = {
+  groupType?: InputMaybe<GroupType>;
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  parentId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryMachineReadingsArgs = {
+  aggregation?: InputMaybe<Scalars['String']['input']>;
+  end?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  interval?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  machineId: Scalars['ID']['input'];
+  metrics?: InputMaybe<Array<Scalars['String']['input']>>;
+  start?: InputMaybe<Scalars['DateTimeISO']['input']>;
+};
+
+
+export type QueryMachinesArgs = {
+  groupId?: InputMaybe<Scalars['ID']['input']>;
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
+  sortBy?: InputMaybe<MachineSortField>;
+  sortDir?: InputMaybe<SortDirection>;
+  status?: InputMaybe<MachineStatus>;
+};
+
+
 export type QueryUserArgs = {
   id: Scalars['ID']['input'];
 };
@@ -280,6 +620,35 @@ export type QueryUsersArgs = {
   pageSize?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type ReadingInput = {
+  machineIdentifier: Scalars['String']['input'];
+  metricName: Scalars['String']['input'];
+  rawTag?: InputMaybe<Scalars['String']['input']>;
+  /** ISO 8601 with a time zone; at most 5 minutes ahead and 3650 days back */
+  timestamp: Scalars['String']['input'];
+  unit: Scalars['String']['input'];
+  value: Scalars['Float']['input'];
+};
+
+export type ReadingSeries = {
+  __typename?: 'ReadingSeries';
+  metric: Scalars['String']['output'];
+  points: Array<SeriesPoint>;
+  /** unit of the newest reading in the range */
+  unit?: Maybe<Scalars['String']['output']>;
+};
+
+export type ReadingSeriesResult = {
+  __typename?: 'ReadingSeriesResult';
+  aggregation?: Maybe<Scalars['String']['output']>;
+  end: Scalars['DateTimeISO']['output'];
+  /** bucket width; null = raw points */
+  interval?: Maybe<Scalars['String']['output']>;
+  machineId: Scalars['ID']['output'];
+  series: Array<ReadingSeries>;
+  start: Scalars['DateTimeISO']['output'];
+};
+
 export type RegisterInput = {
   email: Scalars['String']['input'];
   fullName: Scalars['String']['input'];
@@ -287,10 +656,55 @@ export type RegisterInput = {
   tenantName: Scalars['String']['input'];
 };
 
+export type SeriesPoint = {
+  __typename?: 'SeriesPoint';
+  /** the point, or the start of its bucket */
+  timestamp: Scalars['DateTimeISO']['output'];
+  value: Scalars['Float']['output'];
+};
+
+export enum SortDirection {
+  Asc = 'asc',
+  Desc = 'desc'
+}
+
 export type Subscription = {
   __typename?: 'Subscription';
   /** Audit events of the caller's tenant as they are recorded */
   auditEventRecorded: AuditEvent;
+  /** status changes of the tenant's machines (or of one machine) */
+  machineStatusChanged: MachineStatusChange;
+  /** readings of one machine as they are stored (optionally only some metrics) */
+  readingAdded: LiveReading;
+};
+
+
+export type SubscriptionMachineStatusChangedArgs = {
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionReadingAddedArgs = {
+  machineId: Scalars['ID']['input'];
+  metrics?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+export type UpdateMachineGroupInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  groupType?: InputMaybe<GroupType>;
+  /** true moves the group to the top level */
+  moveToRoot?: InputMaybe<Scalars['Boolean']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** new parent; see moveToRoot to detach */
+  parentId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type UpdateMachineInput = {
+  /** empty string clears it */
+  location?: InputMaybe<Scalars['String']['input']>;
+  machineIdentifier?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  protocol?: InputMaybe<MachineProtocol>;
 };
 
 export type UpdateProfileInput = {
