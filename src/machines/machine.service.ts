@@ -72,6 +72,8 @@ export class MachineService {
       throw invalid('status', `Input should be ${MACHINE_STATUSES.map((s) => `'${s}'`).join(', ')}`, 'enum');
     }
     if (f.search != null && f.search.length > 200) throw invalid('search', 'String should have at most 200 characters', 'string_too_long');
+    // PostgreSQL refuses NUL in text parameters (a 500); no stored name or identifier can contain one
+    if (f.search?.includes('\u0000')) throw invalid('search', 'String must not contain NUL characters', 'value_error');
 
     if (f.groupId != null) await this.assertGroup(tenantId, f.groupId);
     const q = this.filterSql(tenantId, f);
@@ -80,12 +82,12 @@ export class MachineService {
     const order = `order by m.${sortBy} ${dir}${nulls}, m.id ${dir} limit ? offset ?`;
     // With a search or group filter the matches are found first (trigram / membership indexes), then
     // counted and sorted: walking an index in sort order would pass every non-match when they cluster
-    // (e.g. 'pump' sorted by name), and a window count over it reads the whole tenant anyway.
+    // (e.g. 'pump' sorted by name), and the count needs every match anyway.
     // Without one, the count and the page are separate scans of one statement (one snapshot), so the
     // page can stop after `limit` rows of a sort-order index.
     const sql = q.selective
       ? `${q.cte ? `${q.cte},` : 'with'} matched as materialized (select m.* from machines m where ${q.where})
-      select m.*, count(*) over () as total_count from matched m ${order}`
+      select m.*, (select count(*) from matched) as total_count from matched m ${order}`
       : `select m.*, (select count(*) from machines m where ${q.where}) as total_count from machines m where ${q.where} ${order}`;
     const params = q.selective ? [...q.params, w.pageSize, w.offset] : [...q.params, ...q.params, w.pageSize, w.offset];
     const em = this.db.em();
@@ -93,13 +95,18 @@ export class MachineService {
     const rows: (Record<string, unknown> & { total_count: string })[] = await conn.execute(sql, params);
     let total = rows.length ? Number(rows[0]!.total_count) : 0;
     if (!rows.length && w.offset > 0) {
-      // A page past the end has no row to carry the window count.
+      // A page past the end has no row to carry the count.
       const [c] = await conn.execute<{ n: string }[]>(`${q.cte} select count(*) as n from machines m where ${q.where}`, q.params);
       total = Number(c!.n);
     }
+    // A read-only page: the ORM's column-to-property mapping and type conversion (the same values
+    // em.map yields), without hydrating managed entities into the identity map, which cost more than
+    // the query itself for 100 rows.
+    const meta = em.getMetadata().get(Machine);
+    const driver = em.getDriver();
     const items = rows.map((r) => {
       const { total_count: _t, ...row } = r;
-      return this.live(em.map(Machine, row));
+      return this.live(driver.mapResult(row, meta) as Machine);
     });
     return toPage(items, total, w);
   }
@@ -177,7 +184,8 @@ export class MachineService {
     const ev = this.audit.stage(em, ctx, { action: 'update_machine', resourceType: 'machine', resourceId: m.id, details: changes });
     await this.flushUnique(em, m.machineIdentifier);
     await this.audit.announce([ev]);
-    return m;
+    // after the flush: the response shows the status GET would show, without storing it
+    return this.live(m);
   }
 
   /** Soft delete: gone from lists and from ingestion; the identifier stays reserved. */
