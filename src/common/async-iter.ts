@@ -1,13 +1,12 @@
-/** Passes through the items of an async iterator that satisfy pred; return() reaches the source. */
-export function filterIterator<T>(source: AsyncIterableIterator<T>, pred: (item: T) => boolean): AsyncIterableIterator<T> {
+/**
+ * An iterator derived from `source` by `next`; return() and throw() always reach the source, so
+ * a GraphQL subscription that ends releases its bus subscription.
+ */
+function derived<S, T>(source: AsyncIterableIterator<S>, next: () => Promise<IteratorResult<T>>, onReturn?: () => void): AsyncIterableIterator<T> {
   const it: AsyncIterableIterator<T> = {
-    async next() {
-      for (;;) {
-        const r = await source.next();
-        if (r.done || pred(r.value)) return r;
-      }
-    },
+    next,
     async return(value?: unknown) {
+      onReturn?.();
       await source.return?.(value);
       return { done: true, value: undefined };
     },
@@ -20,54 +19,41 @@ export function filterIterator<T>(source: AsyncIterableIterator<T>, pred: (item:
     },
   };
   return it;
+}
+
+/** Passes through the items of an async iterator that satisfy pred. */
+export function filterIterator<T>(source: AsyncIterableIterator<T>, pred: (item: T) => boolean): AsyncIterableIterator<T> {
+  return derived(source, async () => {
+    for (;;) {
+      const r = await source.next();
+      if (r.done || pred(r.value)) return r;
+    }
+  });
 }
 
 /** Yields every item of each array the source produces (a batch event becomes single events). */
 export function flattenIterator<T>(source: AsyncIterableIterator<T[]>): AsyncIterableIterator<T> {
   let buffer: T[] = [];
-  const it: AsyncIterableIterator<T> = {
-    async next() {
+  return derived<T[], T>(
+    source,
+    async () => {
       while (buffer.length === 0) {
         const r = await source.next();
-        if (r.done) return { done: true, value: undefined };
+        if (r.done) return { done: true, value: undefined } as IteratorResult<T>;
         buffer = r.value.slice();
       }
-      return { done: false, value: buffer.shift()! };
+      return { done: false, value: buffer.shift() as T };
     },
-    async return(value?: unknown) {
+    () => {
       buffer = [];
-      await source.return?.(value);
-      return { done: true, value: undefined };
     },
-    async throw(err?: unknown) {
-      await source.return?.();
-      throw err;
-    },
-    [Symbol.asyncIterator]() {
-      return it;
-    },
-  };
-  return it;
+  );
 }
 
-/** Maps each item of an async iterator; return() reaches the source. */
+/** Maps each item of an async iterator. */
 export function mapIterator<T, U>(source: AsyncIterableIterator<T>, fn: (item: T) => U): AsyncIterableIterator<U> {
-  const it: AsyncIterableIterator<U> = {
-    async next() {
-      const r = await source.next();
-      return r.done ? { done: true, value: undefined } : { done: false, value: fn(r.value) };
-    },
-    async return(value?: unknown) {
-      await source.return?.(value);
-      return { done: true, value: undefined };
-    },
-    async throw(err?: unknown) {
-      await source.return?.();
-      throw err;
-    },
-    [Symbol.asyncIterator]() {
-      return it;
-    },
-  };
-  return it;
+  return derived<T, U>(source, async () => {
+    const r = await source.next();
+    return r.done ? ({ done: true, value: undefined } as IteratorResult<U>) : { done: false, value: fn(r.value) };
+  });
 }

@@ -197,23 +197,11 @@ function subscribeVia<T>(registry: ListenerRegistry, topic: string, opts?: Subsc
   return iterator;
 }
 
-/** Bus confined to this process; payloads are delivered by reference, synchronously within publish(). */
-export class InProcessEventBus implements EventBus {
-  private readonly registry: ListenerRegistry;
-  private readonly onError: (err: unknown) => void;
-  private closed = false;
-
-  /** onError receives handler failures (default: logged to stderr). */
-  constructor(opts?: { onError?: (err: unknown) => void }) {
-    this.onError = opts?.onError ?? defaultOnError;
-    this.registry = new ListenerRegistry({ onError: this.onError });
-  }
-
-  /** Delivers payload to every current listener before resolving. */
-  async publish<K extends EventTopic>(topic: K, payload: EventTopics[K]): Promise<void> {
-    if (this.closed) throw new Error('EventBus is closed');
-    this.registry.dispatch(topic, payload);
-  }
+/** Local listener bookkeeping shared by both buses: push handlers, pull subscriptions, counts. */
+abstract class ListeningBus {
+  protected abstract readonly registry: ListenerRegistry;
+  protected abstract readonly onError: (err: unknown) => void;
+  protected closed = false;
 
   /** Registers a push-style handler; returns an idempotent unsubscribe function. */
   on<K extends EventTopic>(topic: K, handler: (payload: EventTopics[K]) => void | Promise<void>): () => void {
@@ -231,6 +219,26 @@ export class InProcessEventBus implements EventBus {
   listenerCount(topic: string): number {
     return this.registry.count(topic);
   }
+}
+
+/** Bus confined to this process; payloads are delivered by reference, synchronously within publish(). */
+export class InProcessEventBus extends ListeningBus implements EventBus {
+  protected readonly registry: ListenerRegistry;
+  protected readonly onError: (err: unknown) => void;
+
+  /** onError receives handler failures (default: logged to stderr). */
+  constructor(opts?: { onError?: (err: unknown) => void }) {
+    super();
+    this.onError = opts?.onError ?? defaultOnError;
+    this.registry = new ListenerRegistry({ onError: this.onError });
+  }
+
+  /** Delivers payload to every current listener before resolving. */
+  async publish<K extends EventTopic>(topic: K, payload: EventTopics[K]): Promise<void> {
+    if (this.closed) throw new Error('EventBus is closed');
+    this.registry.dispatch(topic, payload);
+  }
+
 
   /** Completes every open subscription and drops all handlers. */
   async close(): Promise<void> {
@@ -269,9 +277,65 @@ function reviver(_key: string, value: unknown): unknown {
   return value;
 }
 
+/** Returned by tagPlain for a value it does not copy (encodePayload then uses the replacer). */
+const NOT_PLAIN = Symbol('not plain');
+const MAX_PLAIN_DEPTH = 100;
+// Readings of one batch mostly share their timestamp: the last Date's ISO text is remembered.
+let lastDateMs = Number.NaN;
+let lastDateIso = '';
+
+/**
+ * What `replacer` makes of a payload, built as a copy, for plain data only (plain objects, arrays,
+ * primitives, Dates): the native JSON.stringify then needs no callback per value, several times
+ * faster for a batch of 1,000 readings. NOT_PLAIN for anything else (class instances, toJSON,
+ * a `__proto__` key, nesting deeper than MAX_PLAIN_DEPTH, which includes cycles).
+ */
+function tagPlain(v: unknown, depth: number): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (depth > MAX_PLAIN_DEPTH) return NOT_PLAIN;
+  if (v instanceof Date) {
+    const ms = v.getTime();
+    if (Number.isNaN(ms)) return { [DATE_TAG]: null };
+    if (Object.getPrototypeOf(v) !== Date.prototype || Object.hasOwn(v, 'toISOString')) return { [DATE_TAG]: v.toISOString() };
+    if (ms !== lastDateMs) {
+      lastDateIso = v.toISOString();
+      lastDateMs = ms;
+    }
+    return { [DATE_TAG]: lastDateIso };
+  }
+  if (Array.isArray(v)) {
+    if (Object.getPrototypeOf(v) !== Array.prototype || 'toJSON' in v) return NOT_PLAIN;
+    const out: unknown[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const e = tagPlain(v[i], depth + 1);
+      if (e === NOT_PLAIN) return NOT_PLAIN;
+      out[i] = e;
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if ((proto !== Object.prototype && proto !== null) || 'toJSON' in v) return NOT_PLAIN;
+  const src = v as Record<string, unknown>;
+  const keys = Object.keys(src);
+  if (keys.length === 1 && (keys[0] === DATE_TAG || keys[0] === ESCAPE_TAG)) {
+    const inner = tagPlain(src[keys[0]], depth + 2);
+    return inner === NOT_PLAIN ? NOT_PLAIN : { [ESCAPE_TAG]: [[keys[0], inner]] };
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    if (k === '__proto__') return NOT_PLAIN;
+    const e = tagPlain(src[k], depth + 1);
+    if (e === NOT_PLAIN) return NOT_PLAIN;
+    out[k] = e;
+  }
+  return out;
+}
+
 /** Serialises an event payload to JSON, tagging Date values so decodePayload restores them. */
 export function encodePayload(payload: unknown): string {
   // The envelope lets an undefined payload survive, since JSON has no top-level undefined.
+  const tagged = tagPlain(payload, 0);
+  if (tagged !== NOT_PLAIN) return JSON.stringify({ p: tagged });
   return JSON.stringify({ p: payload }, replacer);
 }
 
@@ -310,17 +374,17 @@ async function shutdown(conn: Redis): Promise<void> {
 }
 
 /** Bus spanning every process connected to the same Redis; payloads travel as JSON with Dates preserved. */
-export class RedisEventBus implements EventBus {
+export class RedisEventBus extends ListeningBus implements EventBus {
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly prefix: string;
-  private readonly onError: (err: unknown) => void;
-  private readonly registry: ListenerRegistry;
+  protected readonly onError: (err: unknown) => void;
+  protected readonly registry: ListenerRegistry;
   private readonly pending = new Set<Promise<void>>();
-  private closed = false;
 
   /** url: redis URL; channelPrefix namespaces channels (default 'hf:evt:') so tests can isolate. Uses separate connections for publish and subscribe; SUBSCRIBE to a Redis channel only while at least one local listener exists for that topic (unsubscribe when the last goes). */
   constructor(url: string, opts?: { channelPrefix?: string; onError?: (err: unknown) => void }) {
+    super();
     this.prefix = opts?.channelPrefix ?? 'hf:evt:';
     this.onError = opts?.onError ?? defaultOnError;
     // A connection in subscriber mode cannot PUBLISH, hence two.
@@ -352,22 +416,6 @@ export class RedisEventBus implements EventBus {
     await this.pub.publish(this.prefix + topic, encodePayload(payload));
   }
 
-  /** Registers a push-style handler; returns an idempotent unsubscribe function. */
-  on<K extends EventTopic>(topic: K, handler: (payload: EventTopics[K]) => void | Promise<void>): () => void {
-    if (this.closed) throw new Error('EventBus is closed');
-    return this.registry.add(topic, handlerListener(handler, this.onError));
-  }
-
-  /** Opens a pull-style subscription bounded by opts.maxQueue. */
-  subscribe<K extends EventTopic>(topic: K, opts?: SubscribeOptions): AsyncIterableIterator<EventTopics[K]> {
-    if (this.closed) throw new Error('EventBus is closed');
-    return subscribeVia<EventTopics[K]>(this.registry, topic, opts);
-  }
-
-  /** Number of local handlers and subscriptions on topic. */
-  listenerCount(topic: string): number {
-    return this.registry.count(topic);
-  }
 
   /** Completes every open subscription and closes both connections. */
   async close(): Promise<void> {
