@@ -5,63 +5,14 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, NODE24, ROOT } from '../helpers/build.js';
 import { http, STRONG_PASSWORD } from '../helpers/app.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const NODE24 = path.join(ROOT, 'node_modules/.bin/node');
 const SYSTEM_NODE = '/usr/bin/node';
-const BUILD_INPUTS = ['src', 'rest', 'resolvers', 'schema', 'migrations'];
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  if (!existsSync(dir)) return newest;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestMtime(p));
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-function distIsFresh(): boolean {
-  const main = path.join(ROOT, 'dist/rest/main.js');
-  if (!existsSync(main)) return false;
-  const built = statSync(main).mtimeMs;
-  return BUILD_INPUTS.every((d) => newestMtime(path.join(ROOT, d)) <= built);
-}
-
-/** `npm run build` unless dist/ is fresh; the lock directory is shared with rate-limit.test.ts. */
-async function ensureBuilt(timeoutMs = 240_000): Promise<void> {
-  const lock = path.join(tmpdir(), `haltfree-build-${Buffer.from(ROOT).toString('hex').slice(-24)}.lock`);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
-      } catch {
-        /* gone meanwhile */
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lock}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  try {
-    if (distIsFresh()) return;
-    const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: Math.max(10_000, deadline - Date.now()) });
-    if (!existsSync(path.join(ROOT, 'dist/rest/main.js'))) throw new Error(`npm run build produced no dist/rest/main.js:\n${r.stdout}\n${r.stderr}`);
-    if (r.status !== 0) console.warn(`[embedded-default] npm run build exited ${r.status}:\n${(r.stdout + r.stderr).slice(-2000)}`);
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
 
 const children: ChildProcess[] = [];
 
@@ -155,7 +106,7 @@ describe('embedded default (npm start with nothing configured)', () => {
   let dataDir: string;
 
   beforeAll(async () => {
-    await ensureBuilt();
+    await ensureBuilt('embedded-default');
     dataDir = mkdtempSync(path.join(tmpdir(), 'hf-embedded-default-'));
   }, 300_000);
 

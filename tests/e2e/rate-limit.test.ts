@@ -3,19 +3,16 @@
  * once a credential's budget is spent, separate budgets per credential, and one shared budget
  * across two server processes on the same Redis.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, NODE24, ROOT } from '../helpers/build.js';
 import { createTestDatabase, gql, http, startTestApp, STRONG_PASSWORD, type HttpOptions, type HttpResult, type TestApp } from '../helpers/app.js';
 import { probeService } from '../helpers/services.js';
 
 const pgSvc = await probeService('postgres');
 const redisSvc = await probeService('redis');
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** A fresh client address per anonymous flow: TRUST_PROXY is on, so each gets its own budget. */
 const freshIp = () => `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${1 + (randomBytes(1)[0]! % 250)}`;
@@ -157,57 +154,6 @@ describe.skipIf(pgSvc.skip)(`rate limit in one process (RATE_LIMIT_FREE=5)${pgSv
 // ---------------------------------------------------------------------------------------------
 // Two real server processes on one Redis.
 
-const BUILD_INPUTS = ['src', 'rest', 'resolvers', 'schema', 'migrations'];
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  if (!existsSync(dir)) return newest;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestMtime(p));
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-function distIsFresh(): boolean {
-  const main = path.join(ROOT, 'dist/rest/main.js');
-  if (!existsSync(main)) return false;
-  const built = statSync(main).mtimeMs;
-  return BUILD_INPUTS.every((d) => newestMtime(path.join(ROOT, d)) <= built);
-}
-
-/**
- * `npm run build` unless dist/ is newer than every source; a lock directory keeps the test files
- * that need dist/ from compiling into it at the same time.
- */
-async function ensureBuilt(timeoutMs = 240_000): Promise<void> {
-  const lock = path.join(tmpdir(), `haltfree-build-${Buffer.from(ROOT).toString('hex').slice(-24)}.lock`);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
-      } catch {
-        /* gone meanwhile */
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lock}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  try {
-    if (distIsFresh()) return;
-    const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: Math.max(10_000, deadline - Date.now()) });
-    if (!existsSync(path.join(ROOT, 'dist/rest/main.js'))) throw new Error(`npm run build produced no dist/rest/main.js:\n${r.stdout}\n${r.stderr}`);
-    // tsc still emits on type errors (e.g. someone's half-done edit elsewhere); say so, but run.
-    if (r.status !== 0) console.warn(`[rate-limit] npm run build exited ${r.status}:\n${(r.stdout + r.stderr).slice(-2000)}`);
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
 
 interface Child {
   proc: ChildProcess;
@@ -215,7 +161,6 @@ interface Child {
   output: () => string;
 }
 
-const NODE24 = path.join(ROOT, 'node_modules/.bin/node');
 
 /** Spawns dist/rest/main.js with the pinned Node and waits for its "listening" line. */
 function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Promise<Child> {
@@ -267,7 +212,7 @@ describe.skipIf(pgSvc.skip || redisSvc.skip)(`rate limit shared by two processes
   let p2: Child;
 
   beforeAll(async () => {
-    await ensureBuilt();
+    await ensureBuilt('rate-limit');
     db = await createTestDatabase();
     const env = {
       PORT: '0',
