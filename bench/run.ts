@@ -2,6 +2,7 @@
 // with BENCH_REDIS=1). Every run is bounded in time and prints JSON figures plus machine load.
 import os from 'node:os';
 import { benchAuth } from './auth.bench.js';
+import { benchIngest } from './ingest.bench.js';
 import { benchMachines } from './machines.bench.js';
 import { createDatabase, startServer } from './lib/server.js';
 
@@ -9,7 +10,7 @@ const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 10_000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const wanted = new Set(process.argv.slice(2));
-const all = ['auth', 'machines'];
+const all = ['auth', 'machines', 'ingest'];
 const selected = wanted.size ? all.filter((n) => wanted.has(n)) : all;
 
 function machine() {
@@ -20,19 +21,36 @@ const db = await createDatabase(adminUrl);
 const env: Record<string, string> = { DATABASE_URL: db.url, RATE_LIMIT_FREE: '100000000', JWT_SECRET: 'bench-secret-'.padEnd(48, 'b') };
 if (process.env.BENCH_REDIS === '1') env.REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops.
-if (process.env.BENCH_CPU_PROF) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}`;
-const server = await startServer(env);
+// BENCH_NODE_OPTIONS: extra Node/V8 options for the server process (e.g. --max-semi-space-size=16).
+const nodeOptions = [process.env.BENCH_NODE_OPTIONS, process.env.BENCH_CPU_PROF ? `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` : ''].filter(Boolean).join(' ');
+if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
+// auth and machines share one server; ingest starts its own (INFLUX_URL set, RSS measured apart).
+const server = selected.some((n) => n !== 'ingest') ? await startServer(env) : null;
 const results: Record<string, unknown> = {};
 try {
   console.log(JSON.stringify({ event: 'start', machineBefore: machine(), durationMs, concurrency, redis: Boolean(env.REDIS_URL) }));
   for (const name of selected) {
-    if (name === 'auth') results.auth = await benchAuth(server, { durationMs, concurrency });
-    if (name === 'machines') results.machines = await benchMachines(server, { durationMs, concurrency });
+    if (name === 'auth') results.auth = await benchAuth(server!, { durationMs, concurrency });
+    // BENCH_ANALYZE=0 measures on the unanalyzed tables (planner statistics as left by the seeding);
+    // BENCH_MACHINES_PHASES=rest,graphql,group runs only those phases (e.g. with BENCH_CPU_PROF)
+    if (name === 'machines') {
+      results.machines = await benchMachines(server!, { durationMs, concurrency, databaseUrl: db.url, analyze: process.env.BENCH_ANALYZE !== '0', phases: process.env.BENCH_MACHINES_PHASES?.split(',') });
+    }
+    // ingest: BENCH_INGEST_CLIENTS concurrent clients (default 4), InfluxDB at BENCH_INFLUX_URL
+    if (name === 'ingest') {
+      results.ingest = await benchIngest({
+        durationMs,
+        clients: Number(process.env.BENCH_INGEST_CLIENTS ?? 4),
+        influxUrl: process.env.BENCH_INFLUX_URL ?? 'http://127.0.0.1:8086',
+        startServer: (extra) => startServer({ ...env, ...extra }),
+        databaseUrl: db.url,
+      });
+    }
     console.log(JSON.stringify({ bench: name, ...(results[name] as object) }, null, 2));
   }
-  console.log(JSON.stringify({ event: 'end', serverPeakRssMb: await server.peakRssMb(), machineAfter: machine() }));
+  console.log(JSON.stringify({ event: 'end', serverPeakRssMb: server ? await server.peakRssMb() : null, machineAfter: machine() }));
 } finally {
-  await server.stop();
+  await server?.stop();
   // BENCH_KEEP_DB=1 keeps the seeded database for inspection (EXPLAIN); drop it by hand afterwards.
   if (process.env.BENCH_KEEP_DB === '1') console.log(JSON.stringify({ event: 'kept database', url: db.url }));
   else await db.drop();

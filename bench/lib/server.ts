@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,12 @@ export interface BenchServer {
   /** peak resident set size of the server process so far, in MB (VmHWM) */
   peakRssMb(): Promise<number>;
   stop(): Promise<void>;
+}
+
+/** The Node options of `npm start` (package.json), so the benchmark measures the server as shipped. */
+function startNodeArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter((a) => a.startsWith('--'));
 }
 
 /** Creates a throw-away database on the PostgreSQL server at adminUrl. */
@@ -38,7 +45,7 @@ export async function createDatabase(adminUrl: string): Promise<{ url: string; d
 /** Starts the built server (dist/) as its own process so its memory is measured apart from the load. */
 export async function startServer(env: Record<string, string>): Promise<BenchServer> {
   const node = process.execPath;
-  const child: ChildProcess = spawn(node, [path.join(root, 'dist/rest/main.js')], {
+  const child: ChildProcess = spawn(node, [...startNodeArgs(), path.join(root, 'dist/rest/main.js')], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,6 +3,7 @@ import type { EventBus } from '../infra/event-bus.js';
 import type { JobRunner } from '../infra/jobs.js';
 import { machineStatusTopic, type LiveReading } from '../readings/reading.events.js';
 import type { MachineStatus } from './machine.entity.js';
+import { AUDIT_TOPIC } from '../audit/audit.events.js';
 
 export const OFFLINE_SWEEP_JOB = 'machines.offline-sweep';
 
@@ -24,31 +25,83 @@ export const EFFECTIVE_STATUS_SQL = `(case when m.last_reading_at is null or m.l
 const LAST_READING_WRITE_INTERVAL_MS = 5_000;
 
 /**
+ * How long resolveActive answers an identifier from memory instead of PostgreSQL. Only machines
+ * found active are remembered (unknown identifiers are asked again on every batch), per tenant.
+ * Machine updates and deletions clear the tenant's entries on every instance (via their audit
+ * events); the TTL bounds staleness should such an event be lost.
+ */
+const ACTIVE_CACHE_TTL_MS = 2_000;
+const ACTIVE_CACHE_MAX = 100_000;
+
+/**
  * Machine liveness: readings bring a machine online (healthy until alert rules say otherwise),
  * silence longer than the window takes it offline. Every change is an event.
  */
 export class MachineStatusService {
   private readonly lastWritten = new Map<string, number>();
+  /** tenant → identifier → active machine and when it was read (see ACTIVE_CACHE_TTL_MS) */
+  private readonly active = new Map<string, Map<string, { machine: KnownMachine; at: number }>>();
+  private activeSize = 0;
 
   constructor(
     private readonly db: Database,
     private readonly bus: EventBus,
     private readonly offlineAfterMs: number,
-  ) {}
+  ) {
+    // A renamed or soft-deleted machine must stop taking readings at once, on every instance:
+    // machine changes are audited, and audit events reach every instance through the bus.
+    bus.on(AUDIT_TOPIC, (e) => {
+      if (e.resourceType === 'machine' && e.action !== 'create_machine' && e.action !== 'import_machines') this.forgetTenant(e.tenantId);
+    });
+  }
 
-  /** Active machines of a tenant by identifier (unknown and soft-deleted ones are absent). */
+  private forgetTenant(tenantId: string): void {
+    const known = this.active.get(tenantId);
+    if (!known) return;
+    this.activeSize -= known.size;
+    this.active.delete(tenantId);
+  }
+
+  /**
+   * Active machines of a tenant by identifier (unknown and soft-deleted ones are absent). An
+   * identifier found active within the last ACTIVE_CACHE_TTL_MS is answered from memory.
+   */
   async resolveActive(tenantId: string, identifiers: string[]): Promise<Map<string, KnownMachine>> {
     const out = new Map<string, KnownMachine>();
     if (identifiers.length === 0) return out;
+    const now = Date.now();
+    let known = this.active.get(tenantId);
+    const missing: string[] = [];
+    for (const identifier of identifiers) {
+      const hit = known?.get(identifier);
+      if (hit && now - hit.at < ACTIVE_CACHE_TTL_MS) out.set(identifier, hit.machine);
+      else missing.push(identifier);
+    }
+    if (missing.length === 0) return out;
     const rows: { id: string; machine_identifier: string; status: MachineStatus }[] = await this.db
       .em()
       .getConnection()
       .execute(
         `select id, machine_identifier, status from machines
-          where tenant_id = ? and is_active and machine_identifier in (${identifiers.map(() => '?').join(',')})`,
-        [tenantId, ...identifiers],
+          where tenant_id = ? and is_active and machine_identifier in (${missing.map(() => '?').join(',')})`,
+        [tenantId, ...missing],
       );
-    for (const r of rows) out.set(r.machine_identifier, { id: r.id, status: r.status });
+    if (this.activeSize + rows.length > ACTIVE_CACHE_MAX) {
+      this.active.clear();
+      this.activeSize = 0;
+    }
+    known = this.active.get(tenantId);
+    if (!known) this.active.set(tenantId, (known = new Map()));
+    for (const identifier of missing) {
+      // entries not confirmed by this read (deleted meanwhile) are dropped
+      if (known.delete(identifier)) this.activeSize--;
+    }
+    for (const r of rows) {
+      const machine = { id: r.id, status: r.status };
+      out.set(r.machine_identifier, machine);
+      known.set(r.machine_identifier, { machine, at: now });
+      this.activeSize++;
+    }
     return out;
   }
 

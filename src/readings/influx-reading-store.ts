@@ -511,11 +511,14 @@ export class InfluxReadingStore implements ReadingStore {
       }
     } else {
       // GROUP BY "metric" makes LIMIT per series: it bounds the work, the total is checked below.
-      const [agg, units] = await this.influxql(
-        `SELECT ${q.aggregation}("value") AS "value" FROM "${MEASUREMENT}" WHERE ${where} GROUP BY time(${q.intervalSec}s), "metric" fill(none) LIMIT ${q.limit + 1}; ` +
-          `SELECT last("unit") AS "unit" FROM "${MEASUREMENT}" WHERE ${where} GROUP BY "metric"`,
-        params,
-      );
+      // two requests at once: InfluxDB runs the statements of one request one after the other
+      const [[agg], [units]] = await Promise.all([
+        this.influxql(
+          `SELECT ${q.aggregation}("value") AS "value" FROM "${MEASUREMENT}" WHERE ${where} GROUP BY time(${q.intervalSec}s), "metric" fill(none) LIMIT ${q.limit + 1}`,
+          params,
+        ),
+        this.influxql(`SELECT last("unit") AS "unit" FROM "${MEASUREMENT}" WHERE ${where} GROUP BY "metric"`, params),
+      ]);
       let total = 0;
       for (const s of agg?.series ?? []) total += s.values.length;
       if (total > q.limit) throw new TooManyPointsError(q.limit);

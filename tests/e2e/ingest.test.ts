@@ -240,6 +240,14 @@ describe.each(BACKENDS)('ingestion and readings on the $label', (b) => {
           expect(l.body.readings).toEqual([]);
         });
 
+        it('a machine soft-deleted right after taking readings is refused on the very next batch', async () => {
+          const id = await machine(p.admin, 'SOON-GONE');
+          const first = await ingest(p.ingestKey, [good({ machine_identifier: 'SOON-GONE' })]);
+          expect(first.body).toMatchObject({ accepted_count: 1, rejected_count: 0 });
+          expect((await http('DELETE', `${t.api}/machines/${id}`, { token: p.admin.token })).status).toBe(204);
+          await expectRejected(good({ machine_identifier: 'SOON-GONE', metric_name: 'after_delete' }), 'Machine not found');
+        });
+
         it.each(['NaN', 'Infinity', '-Infinity'])('value %s as a bare JSON token: "Value must be finite", the batch still parses', async (token) => {
           const ts = isoMs(Date.now() - MIN);
           const raw =
