@@ -36,6 +36,9 @@ export function buildRestRouter(routes: Route[], resolverFor: (cls: Route['resol
     const resolver = resolverFor(row.resolver) as Record<string, unknown>;
     if (typeof resolver[row.operation] !== 'function') throw new Error(`${row.method} ${row.path}: no method ${row.operation}`);
     const handler = async (req: Request, res: Response, next: NextFunction) => {
+      // Metrics label the documented path; the error handler runs outside this router, where
+      // req.baseUrl no longer says /api/v1.
+      res.locals.routeLabel = `/api/v1${row.path}`;
       try {
         const ctx = contextOf(req);
         // Credentials and role first: an anonymous caller learns nothing from validation messages.

@@ -117,8 +117,23 @@ export async function createContainer(config: AppConfig, log: Logger): Promise<C
     });
     const authenticator = new Authenticator(db, signer, store);
     const readings = createReadingStore(config, () => new PostgresReadingStore(db));
-    closers.unshift(() => readings.close());
-    await readings.init();
+    // The reading store being down must not keep the API from starting: readiness reports it,
+    // ingestion answers 503, and its bootstrap is retried until it succeeds.
+    let storeRetry: NodeJS.Timeout | undefined;
+    const initReadings = async (): Promise<void> => {
+      try {
+        await readings.init();
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'reading store bootstrap failed; retrying in 5 s');
+        storeRetry = setTimeout(() => void initReadings(), 5000);
+        storeRetry.unref();
+      }
+    };
+    closers.unshift(async () => {
+      clearTimeout(storeRetry);
+      await readings.close();
+    });
+    await initReadings();
     const audit = new AuditService(db, bus);
     const machines = new MachineService(db, audit, config.machineOfflineAfterMs);
     const machineStatus = new MachineStatusService(db, bus, config.machineOfflineAfterMs);

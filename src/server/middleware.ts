@@ -32,7 +32,7 @@ export function requestContext(log: Logger, metrics: Metrics, cookieSecure: bool
     attachContext(req, ctx);
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = routeLabel(req);
+      const route = routeLabel(req, res);
       const labels = { method: req.method, route, status: String(res.statusCode) };
       metrics.requests.inc(labels);
       metrics.latency.observe(labels, seconds);
@@ -42,7 +42,8 @@ export function requestContext(log: Logger, metrics: Metrics, cookieSecure: bool
   };
 }
 
-function routeLabel(req: Request): string {
+function routeLabel(req: Request, res: Response): string {
+  if (typeof res.locals.routeLabel === 'string') return res.locals.routeLabel;
   const p = req.route?.path;
   if (typeof p === 'string') return `${req.baseUrl}${p}`;
   if (req.baseUrl === '/graphql' || req.path === '/graphql') return '/graphql';
