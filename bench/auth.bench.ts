@@ -1,5 +1,6 @@
 import { request, type Agent } from 'undici';
 import { runLoad, type LoadResult } from './lib/load.js';
+import { registerBenchTenant } from './lib/seed.js';
 import type { BenchServer } from './lib/server.js';
 
 export interface AuthBenchResult {
@@ -11,15 +12,7 @@ export interface AuthBenchResult {
 /** Authenticated read on both doors: GET /api/v1/auth/me and `{ me { ... } }`, 8 concurrent clients. */
 export async function benchAuth(server: BenchServer, opts: { durationMs: number; concurrency: number }): Promise<AuthBenchResult> {
   const api = `${server.url}/api/v1`;
-  const email = `bench-${Date.now()}@example.com`;
-  const reg = await fetch(`${api}/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: 'BenchPassw0rd', full_name: 'Bench', tenant_name: 'Bench plant' }),
-  });
-  if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${await reg.text()}`);
-  const { access_token: token } = (await reg.json()) as { access_token: string };
-  const auth = { authorization: `Bearer ${token}` };
+  const auth = await registerBenchTenant(api, 'auth');
 
   const restMe = await runLoad({
     ...opts,

@@ -3,6 +3,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import { percentile } from './lib/load.js';
+import { importMachinesCsv, machineIdsByIdentifier, registerBenchTenant } from './lib/seed.js';
 import type { BenchServer } from './lib/server.js';
 
 /**
@@ -172,14 +173,7 @@ export async function benchIngest(opts: IngestBenchOptions): Promise<Record<stri
     const api = `${server.url}/api/v1`;
     // ------------------------------------------------------------ setup
     const setupStart = Date.now();
-    const reg = await fetch(`${api}/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `bench-ingest-${Date.now()}@example.com`, password: 'BenchPassw0rd', full_name: 'Bench', tenant_name: 'Bench ingest plant' }),
-    });
-    if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${await reg.text()}`);
-    const { access_token: token } = (await reg.json()) as { access_token: string };
-    const auth = { authorization: `Bearer ${token}` };
+    const auth = await registerBenchTenant(api, 'ingest');
     const me = (await (await fetch(`${api}/auth/me`, { headers: auth })).json()) as { tenant_id: string };
     const tenantId = me.tenant_id;
     const keyRes = await fetch(`${api}/settings/api-keys`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench ingest', scopes: ['ingest'] }) });
@@ -190,19 +184,9 @@ export async function benchIngest(opts: IngestBenchOptions): Promise<Record<stri
     for (let f = 0; f < MACHINES / FILE_ROWS; f++) {
       const lines = ['name,machine_identifier,protocol,location'];
       for (let i = f * FILE_ROWS; i < (f + 1) * FILE_ROWS; i++) lines.push(`Ingest machine ${i + 1},${identifier(i)},opc_ua,Hall ${String.fromCharCode(65 + (i % 8))}`);
-      const form = new FormData();
-      form.append('file', new Blob([lines.join('\n') + '\n'], { type: 'text/csv' }), `ingest-machines-${f + 1}.csv`);
-      const res = await fetch(`${api}/machines/import`, { method: 'POST', headers: auth, body: form });
-      const body = (await res.json()) as { created?: number; errors?: unknown[] };
-      if (body.created !== FILE_ROWS) throw new Error(`import ${f + 1}: ${res.status} created ${body.created}: ${JSON.stringify(body.errors?.slice(0, 3))}`);
+      await importMachinesCsv(api, auth, `ingest-machines-${f + 1}.csv`, lines);
     }
-    const idOf = new Map<string, string>();
-    for (let page = 1; idOf.size < MACHINES; page++) {
-      const res = await fetch(`${api}/machines?page_size=100&page=${page}&sort_by=machine_identifier`, { headers: auth });
-      const body = (await res.json()) as { items: { id: string; machine_identifier: string }[] };
-      if (res.status !== 200 || body.items.length === 0) throw new Error(`listing ids failed at page ${page}: ${res.status}`);
-      for (const m of body.items) idOf.set(m.machine_identifier, m.id);
-    }
+    const idOf = await machineIdsByIdentifier(api, auth, MACHINES);
     const machineIds = Array.from({ length: MACHINES }, (_, i) => idOf.get(identifier(i))!);
     out.setupSeconds = round((Date.now() - setupStart) / 1000, 1);
     out.serverMemoryAfterSetupMb = { ...(await serverMemory(server.url)), peakRss: await server.peakRssMb() };

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { request, type Agent } from 'undici';
 import { withCpuCost, type CpuCost } from './lib/cpu.js';
 import { runLoad, type LoadResult } from './lib/load.js';
+import { importMachinesCsv, machineIdsByIdentifier, registerBenchTenant } from './lib/seed.js';
 import type { BenchServer } from './lib/server.js';
 
 export interface MachinesBenchResult {
@@ -74,14 +75,7 @@ export async function benchMachines(
   const load = { durationMs: opts.durationMs, concurrency: opts.concurrency };
   const api = `${server.url}/api/v1`;
   const seedStart = Date.now();
-  const reg = await fetch(`${api}/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `bench-machines-${Date.now()}@example.com`, password: 'BenchPassw0rd', full_name: 'Bench', tenant_name: 'Bench machines plant' }),
-  });
-  if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${await reg.text()}`);
-  const { access_token: token } = (await reg.json()) as { access_token: string };
-  const auth = { authorization: `Bearer ${token}` };
+  const auth = await registerBenchTenant(api, 'machines');
   const json = { ...auth, 'content-type': 'application/json' };
 
   // --- machines: 20 CSV files of 500 rows through the import endpoint
@@ -91,22 +85,11 @@ export async function benchMachines(
     for (const r of rows.slice(f * FILE_ROWS, (f + 1) * FILE_ROWS)) {
       lines.push([r.name, r.identifier, r.protocol, r.location].map(csvField).join(','));
     }
-    const form = new FormData();
-    form.append('file', new Blob([lines.join('\n') + '\n'], { type: 'text/csv' }), `machines-${f + 1}.csv`);
-    const res = await fetch(`${api}/machines/import`, { method: 'POST', headers: auth, body: form });
-    const body = (await res.json()) as { created?: number; errors?: unknown[] };
-    if (res.status !== 200 && res.status !== 201) throw new Error(`import ${f + 1} failed: ${res.status} ${JSON.stringify(body)}`);
-    if (body.created !== FILE_ROWS) throw new Error(`import ${f + 1} created ${body.created}: ${JSON.stringify(body.errors?.slice(0, 3))}`);
+    await importMachinesCsv(api, auth, `machines-${f + 1}.csv`, lines);
   }
 
   // --- machine ids by identifier (identifiers sort like the row order)
-  const idOf = new Map<string, string>();
-  for (let page = 1; idOf.size < MACHINES; page++) {
-    const res = await fetch(`${api}/machines?page_size=100&page=${page}&sort_by=machine_identifier`, { headers: auth });
-    const body = (await res.json()) as { items: { id: string; machine_identifier: string }[] };
-    if (res.status !== 200 || body.items.length === 0) throw new Error(`listing ids failed at page ${page}: ${res.status}`);
-    for (const m of body.items) idOf.set(m.machine_identifier, m.id);
-  }
+  const idOf = await machineIdsByIdentifier(api, auth, MACHINES);
   const ids = rows.map((r) => idOf.get(r.identifier)!);
 
   // --- groups: sites > lines, plus top-level departments and custom groups
