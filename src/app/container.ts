@@ -146,7 +146,7 @@ export async function createContainer(config: AppConfig, log: Logger): Promise<C
       machines,
       machineImport: new MachineImportService(db, audit),
       machineGroups: new MachineGroupService(db, audit, config.machineOfflineAfterMs),
-      fleet: new FleetService(db, config.machineOfflineAfterMs),
+      fleet: new FleetService(db, machines, config.machineOfflineAfterMs),
       machineStatus,
       ingest: new IngestService(db, readings, bus, machineStatus, config.ingestStoreTimeoutMs),
       readings: new ReadingService(readings, machines),

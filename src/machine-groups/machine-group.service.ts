@@ -5,7 +5,8 @@ import { pageWindow, toPage, type Page, type PageArgs } from '../common/paginati
 import type { AuditService } from '../audit/audit.service.js';
 import type { Database } from '../infra/database.js';
 import { Machine } from '../machines/machine.entity.js';
-import { effectiveStatus } from '../machines/machine-status.service.js';
+import { withLiveStatus } from '../machines/machine-status.service.js';
+import { GROUP_SUBTREE_SQL } from '../machines/machine.service.js';
 import { validateName } from '../users/user.rules.js';
 import { GROUP_TYPES, MachineGroup, MachineGroupMember, type GroupType } from './machine-group.entity.js';
 
@@ -57,8 +58,7 @@ export class MachineGroupService {
 
   /** A member machine as clients see it (live status, as the machine endpoints show it). */
   private live(m: Machine): Machine {
-    m.status = effectiveStatus(m.status, m.lastReadingAt, this.offlineAfterMs);
-    return m;
+    return withLiveStatus(m, this.offlineAfterMs);
   }
 
   /** Groups of the tenant by name, one page. */
@@ -253,10 +253,7 @@ export class MachineGroupService {
   /** true when candidate is g itself or below g. */
   private async isInSubtree(em: EntityManager, g: MachineGroup, candidate: string): Promise<boolean> {
     const rows: { id: string }[] = await em.getConnection().execute(
-      `with recursive subtree(id) as (
-         select id from machine_groups where id = ? and tenant_id = ?
-         union select c.id from machine_groups c join subtree s on c.parent_id = s.id where c.tenant_id = ?
-       ) select id from subtree where id = ?`,
+      `${GROUP_SUBTREE_SQL} select id from subtree where id = ?`,
       [g.id, g.tenantId, g.tenantId, candidate],
     );
     return rows.length > 0;

@@ -2,7 +2,7 @@ import type { Database } from '../infra/database.js';
 import type { EventBus } from '../infra/event-bus.js';
 import type { JobRunner } from '../infra/jobs.js';
 import { machineStatusTopic, type LiveReading } from '../readings/reading.events.js';
-import type { MachineStatus } from './machine.entity.js';
+import type { Machine, MachineStatus } from './machine.entity.js';
 import { AUDIT_TOPIC } from '../audit/audit.events.js';
 
 export const OFFLINE_SWEEP_JOB = 'machines.offline-sweep';
@@ -16,6 +16,12 @@ interface KnownMachine {
 export function effectiveStatus(stored: MachineStatus, lastReadingAt: Date | null, offlineAfterMs: number, now = Date.now()): MachineStatus {
   if (!lastReadingAt || now - lastReadingAt.getTime() > offlineAfterMs) return 'offline';
   return stored;
+}
+
+/** Sets a machine's status to what clients see (read paths only; never flushed). */
+export function withLiveStatus(m: Machine, offlineAfterMs: number): Machine {
+  m.status = effectiveStatus(m.status, m.lastReadingAt, offlineAfterMs);
+  return m;
 }
 
 /** SQL of effectiveStatus for a `machines` row aliased `m` (one parameter: the window in ms). */

@@ -9,7 +9,7 @@ import type { Database } from '../infra/database.js';
 import { MachineGroup } from '../machine-groups/machine-group.entity.js';
 import { Machine, MACHINE_STATUSES, type MachineStatus } from './machine.entity.js';
 import { machineRules } from './machine.rules.js';
-import { EFFECTIVE_STATUS_SQL, effectiveStatus } from './machine-status.service.js';
+import { EFFECTIVE_STATUS_SQL, withLiveStatus } from './machine-status.service.js';
 
 export const MACHINE_SORT_FIELDS = ['name', 'machine_identifier', 'status', 'created_at', 'updated_at', 'location'] as const;
 export type MachineSortField = (typeof MACHINE_SORT_FIELDS)[number];
@@ -54,8 +54,7 @@ export class MachineService {
 
   /** The machine as clients see it: silent longer than the window means offline, even before the sweep ran. */
   private live(m: Machine): Machine {
-    m.status = effectiveStatus(m.status, m.lastReadingAt, this.offlineAfterMs);
-    return m;
+    return withLiveStatus(m, this.offlineAfterMs);
   }
 
   /** Active machines, filtered, searched and sorted, one page. */
@@ -68,15 +67,7 @@ export class MachineService {
     }
     const dir = (f.sortDir ?? 'asc').toLowerCase();
     if (dir !== 'asc' && dir !== 'desc') throw invalid('sort_dir', "Input should be 'asc' or 'desc'", 'enum');
-    if (f.status != null && !MACHINE_STATUSES.includes(f.status as MachineStatus)) {
-      throw invalid('status', `Input should be ${MACHINE_STATUSES.map((s) => `'${s}'`).join(', ')}`, 'enum');
-    }
-    if (f.search != null && f.search.length > 200) throw invalid('search', 'String should have at most 200 characters', 'string_too_long');
-    // PostgreSQL refuses NUL in text parameters (a 500); no stored name or identifier can contain one
-    if (f.search?.includes('\u0000')) throw invalid('search', 'String must not contain NUL characters', 'value_error');
-
-    if (f.groupId != null) await this.assertGroup(tenantId, f.groupId);
-    const q = this.filterSql(tenantId, f);
+    const q = await this.filter(ctx, f);
     // Column names come from the whitelist above, never from the request text.
     const nulls = sortBy === 'location' ? (dir === 'asc' ? ' nulls last' : ' nulls first') : '';
     const order = `order by m.${sortBy} ${dir}${nulls}, m.id ${dir} limit ? offset ?`;
@@ -111,8 +102,24 @@ export class MachineService {
     return toPage(items, total, w);
   }
 
-  /** WHERE clause (and group CTE) shared by the page query and the count query. */
-  private filterSql(tenantId: string, f: MachineFilter): { cte: string; where: string; params: unknown[]; selective: boolean } {
+  /**
+   * Validates the group, search and status filters and returns the WHERE clause (and group CTE) over
+   * active machines aliased `m`, shared by the page query, the count query and the fleet view.
+   */
+  async filter(ctx: RequestContext, f: Pick<MachineFilter, 'groupId' | 'search' | 'status'>): Promise<{ cte: string; where: string; params: unknown[]; selective: boolean }> {
+    const tenantId = ctx.principal!.tenantId;
+    if (f.status != null && !MACHINE_STATUSES.includes(f.status as MachineStatus)) {
+      throw invalid('status', `Input should be ${MACHINE_STATUSES.map((s) => `'${s}'`).join(', ')}`, 'enum');
+    }
+    if (f.search != null && f.search.length > 200) throw invalid('search', 'String should have at most 200 characters', 'string_too_long');
+    // PostgreSQL refuses NUL in text parameters (a 500); no stored name or identifier can contain one
+    if (f.search?.includes('\u0000')) throw invalid('search', 'String must not contain NUL characters', 'value_error');
+    if (f.groupId != null) await this.assertGroup(tenantId, f.groupId);
+    return this.filterSql(tenantId, f);
+  }
+
+  /** The SQL of filter(), for already validated arguments. */
+  private filterSql(tenantId: string, f: Pick<MachineFilter, 'groupId' | 'search' | 'status'>): { cte: string; where: string; params: unknown[]; selective: boolean } {
     const params: unknown[] = [];
     let cte = '';
     if (f.groupId != null) {
