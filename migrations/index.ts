@@ -2,6 +2,7 @@ import { Migration20261121000000_foundation } from './Migration20261121000000_fo
 import { Migration20261121010000_machines } from './Migration20261121010000_machines.js';
 import { Migration20261121020000_machine_indexes } from './Migration20261121020000_machine_indexes.js';
 import { Migration20261121030000_readings } from './Migration20261121030000_readings.js';
+import { Migration20261121040000_machine_search_columns } from './Migration20261121040000_machine_search_columns.js';
 
 /** Static list so migrations load the same under tsc output and under vitest. */
 export const migrationsList = [
@@ -9,4 +10,5 @@ export const migrationsList = [
   { name: 'Migration20261121010000_machines', class: Migration20261121010000_machines },
   { name: 'Migration20261121020000_machine_indexes', class: Migration20261121020000_machine_indexes },
   { name: 'Migration20261121030000_readings', class: Migration20261121030000_readings },
+  { name: 'Migration20261121040000_machine_search_columns', class: Migration20261121040000_machine_search_columns },
 ];

@@ -2,7 +2,7 @@ import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { PageOf } from './page.type.js';
 import { DateTime } from './scalars.js';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ApiKey {
   @Field(() => ID) id!: string;
   @Field() name!: string;
@@ -14,13 +14,13 @@ export class ApiKey {
   @Field(() => DateTime) createdAt!: Date;
 }
 
-@ObjectType({ description: 'A new key; plaintextKey (same as key) is shown only once' })
+@ObjectType({ description: 'A new key; plaintextKey (same as key) is shown only once', simpleResolvers: true })
 export class CreatedApiKey extends ApiKey {
   @Field() plaintextKey!: string;
   @Field() key!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ApiKeyPage extends PageOf(ApiKey, 'ApiKeyPage') {}
 
 @InputType()

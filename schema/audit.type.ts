@@ -2,7 +2,7 @@ import { ArgsType, Field, ID, ObjectType } from 'type-graphql';
 import { PageArgs, PageOf } from './page.type.js';
 import { DateTime, JSONObject } from './scalars.js';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class AuditEvent {
   @Field(() => ID) id!: string;
   @Field() tenantId!: string;
@@ -16,7 +16,7 @@ export class AuditEvent {
   @Field(() => DateTime) createdAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class AuditEventPage extends PageOf(AuditEvent, 'AuditEventPage') {}
 
 @ArgsType()

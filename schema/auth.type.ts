@@ -1,7 +1,7 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
 import { DateTime } from './scalars.js';
 
-@ObjectType({ description: 'Tokens of a session; with mfaRequired the accessToken is a short-lived pending token for verifyMfa' })
+@ObjectType({ description: 'Tokens of a session; with mfaRequired the accessToken is a short-lived pending token for verifyMfa', simpleResolvers: true })
 export class AuthPayload {
   @Field()
   accessToken!: string;
@@ -19,7 +19,7 @@ export class AuthPayload {
   refreshToken!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CurrentUser {
   @Field() id!: string;
   @Field() email!: string;
@@ -34,7 +34,7 @@ export class CurrentUser {
   @Field(() => DateTime) createdAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class MfaSetupPayload {
   @Field() secret!: string;
   @Field({ description: 'otpauth:// provisioning URI for authenticator apps (render as QR code)' }) otpauthUrl!: string;
@@ -42,7 +42,7 @@ export class MfaSetupPayload {
   @Field() accountName!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class MfaStatus {
   @Field() mfaEnabled!: boolean;
 }

@@ -10,7 +10,7 @@ export enum GroupType {
 }
 registerEnumType(GroupType, { name: 'GroupType' });
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class MachineGroup {
   @Field(() => ID) id!: string;
   @Field() tenantId!: string;
@@ -22,10 +22,10 @@ export class MachineGroup {
   @Field(() => DateTime) updatedAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class MachineGroupPage extends PageOf(MachineGroup, 'MachineGroupPage') {}
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class MachineGroupTreeNode {
   @Field(() => ID) id!: string;
   @Field() name!: string;

@@ -31,7 +31,7 @@ registerEnumType(MachineStatus, { name: 'MachineStatus', description: 'computed 
 registerEnumType(MachineSortField, { name: 'MachineSortField' });
 registerEnumType(SortDirection, { name: 'SortDirection' });
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Machine {
   @Field(() => ID) id!: string;
   @Field() tenantId!: string;
@@ -46,7 +46,7 @@ export class Machine {
   @Field(() => DateTime) updatedAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class MachinePage extends PageOf(Machine, 'MachinePage') {}
 
 @ArgsType()
@@ -80,20 +80,20 @@ export class ImportMachinesInput {
   @Field({ description: 'file content, base64' }) contentBase64!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ImportRowError {
   @Field(() => Int, { description: 'spreadsheet row number (the header is row 1)' }) row!: number;
   @Field() error!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class MachineImportResult {
   @Field(() => Int) created!: number;
   @Field(() => Int, { description: 'rows not created because the identifier exists already (in the file or the tenant)' }) skipped!: number;
   @Field(() => [ImportRowError]) errors!: ImportRowError[];
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class FleetMachine {
   @Field(() => ID) id!: string;
   @Field() name!: string;
@@ -102,7 +102,7 @@ export class FleetMachine {
   @Field(() => DateTime, { nullable: true }) lastReadingAt!: Date | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class FleetStatus {
   @Field(() => Int) totalMachines!: number;
   @Field(() => [FleetMachine]) machines!: FleetMachine[];

@@ -3,7 +3,7 @@ import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 
 /** One pagination shape for every list: items, total, page, pageSize, totalPages. */
 export function PageOf<T extends object>(item: ClassType<T>, name: string) {
-  @ObjectType(name)
+  @ObjectType(name, { simpleResolvers: true })
   abstract class PageClass {
     @Field(() => [item])
     items!: T[];
@@ -32,7 +32,7 @@ export class PageArgs {
   pageSize?: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class MessageResult {
   @Field()
   detail!: string;

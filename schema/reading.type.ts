@@ -11,21 +11,21 @@ export class ReadingInput {
   @Field(() => String, { nullable: true }) rawTag?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class IngestError {
   @Field(() => Int, { description: 'zero-based position in the batch' }) index!: number;
   @Field(() => String, { nullable: true }) machineIdentifier!: string | null;
   @Field() error!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class IngestResult {
   @Field(() => Int) acceptedCount!: number;
   @Field(() => Int) rejectedCount!: number;
   @Field(() => [IngestError]) errors!: IngestError[];
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class LatestReading {
   @Field() metric!: string;
   @Field(() => Float) value!: number;
@@ -34,26 +34,26 @@ export class LatestReading {
   @Field(() => DateTime) timestamp!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class MachineLatestReadings {
   @Field(() => ID) machineId!: string;
   @Field(() => [LatestReading]) readings!: LatestReading[];
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SeriesPoint {
   @Field(() => DateTime, { description: 'the point, or the start of its bucket' }) timestamp!: Date;
   @Field(() => Float) value!: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ReadingSeries {
   @Field() metric!: string;
   @Field(() => String, { nullable: true, description: 'unit of the newest reading in the range' }) unit!: string | null;
   @Field(() => [SeriesPoint]) points!: SeriesPoint[];
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ReadingSeriesResult {
   @Field(() => ID) machineId!: string;
   @Field(() => DateTime) start!: Date;
@@ -73,7 +73,7 @@ export class SeriesArgs {
   @Field(() => Int, { nullable: true, description: 'most points in the answer (default 10000, max 100000)' }) limit?: number | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class LiveReading {
   @Field(() => ID) machineId!: string;
   @Field() machineIdentifier!: string;
@@ -84,7 +84,7 @@ export class LiveReading {
   @Field(() => DateTime) timestamp!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class MachineStatusChange {
   @Field(() => ID) machineId!: string;
   @Field() oldStatus!: string;

@@ -2,7 +2,7 @@ import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { PageOf } from './page.type.js';
 import { DateTime } from './scalars.js';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class User {
   @Field(() => ID) id!: string;
   @Field() tenantId!: string;
@@ -16,7 +16,7 @@ export class User {
   @Field(() => DateTime) updatedAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class UserPage extends PageOf(User, 'UserPage') {}
 
 @InputType()

@@ -47,7 +47,8 @@ export async function startServer(env: Record<string, string>): Promise<BenchSer
   const node = process.execPath;
   const child: ChildProcess = spawn(node, [...startNodeArgs(), path.join(root, 'dist/rest/main.js')], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', ...env },
+    // as deployed: NODE_ENV=production (graphql-js skips its development-only checks, cookies are Secure)
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -67,10 +67,11 @@ export class SqlExpiringStore implements ExpiringStore {
 
   async getMany(keys: string[]): Promise<(number | null)[]> {
     if (keys.length === 0) return [];
-    const rows: { key: string; value: string }[] = await this.db
-      .em()
-      .getConnection()
-      .execute(`select key, value from token_revocations where key in (${keys.map(() => '?').join(',')}) and expires_at > now()`, keys);
+    // asked on every authenticated request: a prepared statement, one text per key count
+    const rows = await this.db.query<{ key: string; value: string }>(
+      `select key, value from token_revocations where key in (${keys.map(() => '?').join(',')}) and expires_at > now()`,
+      keys,
+    );
     const byKey = new Map(rows.map((r) => [r.key, Number(r.value)]));
     return keys.map((k) => byKey.get(k) ?? null);
   }

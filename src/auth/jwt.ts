@@ -37,6 +37,8 @@ export interface TokenSignerOptions {
 const ALG = 'HS256';
 // RFC 7518 §3.2: an HMAC key must be at least as long as the hash output (256 bits for HS256).
 const MIN_SECRET_BYTES = 32;
+/** Verified access tokens remembered (their signature and claims cannot change), at most this many. */
+const VERIFIED_CACHE_MAX = 10_000;
 const TOKEN_KINDS: ReadonlySet<unknown> = new Set<TokenKind>(['access', 'refresh', 'mfa_pending']);
 
 function isTokenKind(v: unknown): v is TokenKind {
@@ -57,6 +59,13 @@ export class TokenSigner {
   private readonly key: Uint8Array;
   private readonly issuer: string;
   private readonly ttlSec: Readonly<Record<TokenKind, number>>;
+  /**
+   * Access tokens whose signature and claims were verified, by token text. A client presents the
+   * same access token on every request until it expires; checking the HMAC again each time gives
+   * the same answer. Only expiry can change, and it is checked on every hit. (Revocation is not a
+   * property of the token: the authenticator checks it on every request.)
+   */
+  private readonly verified = new Map<string, TokenClaims>();
 
   /** Validates the options; throws if the secret is shorter than 32 bytes or a TTL is not a positive integer. */
   constructor(opts: TokenSignerOptions) {
@@ -125,6 +134,16 @@ export class TokenSigner {
     if (!isNonEmptyString(token)) {
       throw new TokenError('invalid', 'Token is missing');
     }
+    const known = this.verified.get(token);
+    if (known) {
+      // as jose decides: expired once exp is not after the current second
+      if (known.exp <= Math.floor(Date.now() / 1000)) {
+        this.verified.delete(token);
+        throw new TokenError('expired', 'Token has expired');
+      }
+      if (known.kind !== expected) throw new TokenError('invalid', 'Token kind mismatch');
+      return { ...known };
+    }
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.key, {
@@ -172,6 +191,11 @@ export class TokenSigner {
     }
     if (ver !== undefined) {
       claims.ver = ver;
+    }
+    if (kind === 'access') {
+      // bounded: the oldest entry goes first (a Map keeps insertion order)
+      if (this.verified.size >= VERIFIED_CACHE_MAX) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { ...claims });
     }
     return claims;
   }

@@ -1,6 +1,7 @@
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -14,6 +15,13 @@ export interface Database {
   orm: MikroORM;
   /** a fresh, request-scoped entity manager */
   em(): EntityManager;
+  /**
+   * Runs a hot read statement (`?` placeholders, as em.getConnection().execute) as a named prepared
+   * statement: PostgreSQL parses and plans it once per pooled connection instead of on every call.
+   * Rows come back as execute returns them. It takes its own pooled connection: never call it
+   * inside a transaction (PGlite serves one connection at a time).
+   */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** the postgres URL the ORM talks to (the embedded server's, when embedded) */
   url: string;
   embedded: boolean;
@@ -57,6 +65,60 @@ export interface DatabaseOptions {
   debug?: boolean;
 }
 
+/** How many distinct statement texts get a name (each is prepared once per connection). */
+const PREPARED_MAX = 1_000;
+
+/**
+ * `?` placeholders to `$n`, leaving string literals, quoted identifiers and comments alone
+ * (a `?` there is text, not a parameter).
+ */
+export function numberPlaceholders(sql: string): string {
+  let out = '';
+  let n = 0;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i]!;
+    if (c === "'" || c === '"') {
+      const end = sql.indexOf(c, i + 1);
+      const stop = end === -1 ? sql.length : end + 1;
+      out += sql.slice(i, stop);
+      i = stop - 1;
+    } else if (c === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      const stop = end === -1 ? sql.length : end;
+      out += sql.slice(i, stop);
+      i = stop - 1;
+    } else if (c === '?') {
+      out += `$${++n}`;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+type Pool = Awaited<ReturnType<ReturnType<MikroORM['em']['getConnection']>['getNativeClient']>>;
+
+/**
+ * `named` false: PGlite serves every socket connection from one backend session, so a statement
+ * name prepared by one pooled connection already exists for the next; statements stay unnamed there.
+ */
+function preparedQueries(orm: MikroORM, named: boolean): Database['query'] {
+  const statements = new Map<string, { name: string | undefined; text: string }>();
+  let pool: Pool | undefined;
+  return async <T>(sql: string, params: readonly unknown[] = []) => {
+    let st = statements.get(sql);
+    if (!st) {
+      // past the bound, statements still run, unnamed (planned per call) rather than piling up
+      const name = named && statements.size < PREPARED_MAX ? `hf_${createHash('sha1').update(sql).digest('base64url').slice(0, 16)}` : undefined;
+      st = { name, text: numberPlaceholders(sql) };
+      if (statements.size < PREPARED_MAX) statements.set(sql, st);
+    }
+    pool ??= await orm.em.getConnection().getNativeClient();
+    const res = await pool.query({ name: st.name, text: st.text, values: params as unknown[] });
+    return res.rows as T[];
+  };
+}
+
 /** Opens the configured PostgreSQL, or the embedded one when no URL is given. */
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const embedded = opts.url ? undefined : await startEmbedded(opts.dataDir, opts.embeddedPort, opts.log);
@@ -85,6 +147,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     url,
     embedded: Boolean(embedded),
     em: () => orm.em.fork() as EntityManager,
+    query: preparedQueries(orm, !embedded),
     async ping() {
       await orm.em.fork().getConnection().execute('select 1');
     },

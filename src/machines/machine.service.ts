@@ -37,6 +37,9 @@ export interface MachinePatch {
   location?: string | null;
 }
 
+/** The columns of a machine (not the search copies), for a `machines` row aliased `m`. */
+const MACHINE_COLUMNS = 'm.id, m.tenant_id, m.name, m.machine_identifier, m.protocol, m.location, m.status, m.is_active, m.last_reading_at, m.deleted_at, m.created_at, m.updated_at';
+
 /** Recursive CTE of a group and all its descendants, within one tenant. */
 export const GROUP_SUBTREE_SQL = `with recursive subtree(id) as (
     select id from machine_groups where id = ? and tenant_id = ?
@@ -77,19 +80,19 @@ export class MachineService {
     // Without one, the count and the page are separate scans of one statement (one snapshot), so the
     // page can stop after `limit` rows of a sort-order index.
     const sql = q.selective
-      ? `${q.cte ? `${q.cte},` : 'with'} matched as materialized (select m.* from machines m where ${q.where})
+      ? `${q.cte ? `${q.cte},` : 'with'} matched as materialized (select ${MACHINE_COLUMNS} from machines m where ${q.where})
       select m.*, (select count(*) from matched) as total_count from matched m ${order}`
-      : `select m.*, (select count(*) from machines m where ${q.where}) as total_count from machines m where ${q.where} ${order}`;
+      : `select ${MACHINE_COLUMNS}, (select count(*) from machines m where ${q.where}) as total_count from machines m where ${q.where} ${order}`;
     const params = q.selective ? [...q.params, w.pageSize, w.offset] : [...q.params, ...q.params, w.pageSize, w.offset];
-    const em = this.db.em();
-    const conn = em.getConnection();
-    const rows: (Record<string, unknown> & { total_count: string })[] = await conn.execute(sql, params);
+    // a prepared statement: the few dozen shapes (filters x sort) are planned once per connection
+    const rows = await this.db.query<Record<string, unknown> & { total_count: string }>(sql, params);
     let total = rows.length ? Number(rows[0]!.total_count) : 0;
     if (!rows.length && w.offset > 0) {
       // A page past the end has no row to carry the count.
-      const [c] = await conn.execute<{ n: string }[]>(`${q.cte} select count(*) as n from machines m where ${q.where}`, q.params);
+      const [c] = await this.db.query<{ n: string }>(`${q.cte} select count(*) as n from machines m where ${q.where}`, q.params);
       total = Number(c!.n);
     }
+    const em = this.db.em();
     // A read-only page: the ORM's column-to-property mapping and type conversion (the same values
     // em.map yields), without hydrating managed entities into the identity map, which cost more than
     // the query itself for 100 rows.
@@ -134,7 +137,11 @@ export class MachineService {
     const search = f.search?.trim();
     if (search) {
       const like = `%${escapeLike(search)}%`;
-      where += ` and (m.name ilike ? escape '\\' or m.machine_identifier ilike ? escape '\\')`;
+      // name_lc / identifier_lc are lower(name) / lower(machine_identifier), stored: the ILIKE test
+      // (PostgreSQL lower-cases both sides) without lower-casing every candidate row per search.
+      // The pattern is lowered once per execution (a sub-select), not per row, also in a prepared
+      // statement's generic plan; backslash is LIKE's default escape character.
+      where += ` and (m.name_lc like (select lower(?)) or m.identifier_lc like (select lower(?)))`;
       params.push(like, like);
     }
     if (f.status != null) {

@@ -162,6 +162,7 @@ describe('embedded default (npm start with nothing configured)', () => {
     const withKey = await http('GET', `${second.api}/auth/me`, { apiKey: key.body.plaintext_key });
     expect(withKey.status, withKey.text).toBe(403);
     const keys = await http('GET', `${second.api}/settings/api-keys`, { token: relogin.body.access_token });
+    expect(keys.status, keys.text).toBe(200);
     expect(keys.body.items.map((k: { id: string }) => k.id)).toContain(key.body.id);
     const audit = await http('GET', `${second.api}/audit?page_size=100`, { token: relogin.body.access_token });
     expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['register', 'create_user', 'create_api_key', 'login_success']));

@@ -403,6 +403,23 @@ describe.skipIf(pgSvc.skip)(`machines, machine groups and fleet over REST${pgSvc
       expect((await listMachines(a, { search: 'x'.repeat(200) })).status).toBe(200);
     });
 
+    it('search folds case beyond ASCII and follows renames at once', async () => {
+      const a = await registerTenant(t.api, 'search-fold');
+      const m = await createMachine(a, { name: 'Fräse ÜBERLAST', machine_identifier: 'Fr-7' });
+      await createMachine(a, { name: 'Presse', machine_identifier: 'P-1' });
+      expect(await listNames(a, { search: 'überlast' })).toEqual(['Fräse ÜBERLAST']);
+      expect(await listNames(a, { search: 'FRÄSE' })).toEqual(['Fräse ÜBERLAST']);
+      expect(await listNames(a, { search: 'fR-7' })).toEqual(['Fräse ÜBERLAST']);
+      // the lower-cased search copies are kept by the database on update
+      const patched = await http('PATCH', api(`/machines/${m.id}`), { token: a.token, body: { name: 'Drehbank ÆØÅ', machine_identifier: 'DB-1' } });
+      expect(patched.status, patched.text).toBe(200);
+      expect(await listNames(a, { search: 'fräse' })).toEqual([]);
+      expect(await listNames(a, { search: 'fr-7' })).toEqual([]);
+      expect(await listNames(a, { search: 'DREH' })).toEqual(['Drehbank ÆØÅ']);
+      expect(await listNames(a, { search: 'æøå' })).toEqual(['Drehbank ÆØÅ']);
+      expect(await listNames(a, { search: 'db-1' })).toEqual(['Drehbank ÆØÅ']);
+    });
+
     it('status filters by the computed status; an unknown status is 422', async () => {
       const a = await registerTenant(t.api, 'status');
       const ms: MachineJson[] = [];

@@ -370,3 +370,42 @@ describe('token version claim', () => {
     await expect(signer.sign('access', { sub: 'u', tid: 't', role: 'admin', ver: 1.5 })).rejects.toThrow(TypeError);
   });
 });
+
+describe('verified access tokens remembered', () => {
+  it('still refuses a remembered access token where another kind is expected', async () => {
+    const { token } = await signer.sign('access', BASE_CLAIMS);
+    await expect(signer.verify(token, 'access')).resolves.toMatchObject({ kind: 'access' });
+    await expectTokenError(signer.verify(token, 'refresh'), 'invalid');
+    await expectTokenError(signer.verify(token, 'mfa_pending'), 'invalid');
+  });
+
+  it('does not let a tampered copy of a remembered token through', async () => {
+    const { token } = await signer.sign('access', BASE_CLAIMS);
+    await signer.verify(token, 'access');
+    const [h, p, s] = token.split('.');
+    const flipped = `${h}.${p}.${s!.slice(0, -2)}${s!.endsWith('AA') ? 'BB' : 'AA'}`;
+    await expectTokenError(signer.verify(flipped, 'access'), 'invalid');
+    const otherPayload = `${h}.${b64url(JSON.stringify({ ...decodeJwt(token), role: 'superuser' }))}.${s}`;
+    await expectTokenError(signer.verify(otherPayload, 'access'), 'invalid');
+  });
+
+  it('hands out copies: changing returned claims does not change the next answer', async () => {
+    const { token } = await signer.sign('access', BASE_CLAIMS);
+    const first = await signer.verify(token, 'access');
+    first.role = 'superuser';
+    first.tid = 'tenant-2';
+    expect(await signer.verify(token, 'access')).toMatchObject({ role: 'admin', tid: 'tenant-1' });
+  });
+
+  it('a remembered token expires as an unremembered one does', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2031-05-01T00:00:00Z'));
+    const short = new TokenSigner({ ...OPTS, accessTtlSec: 10 });
+    const { token } = await short.sign('access', BASE_CLAIMS);
+    for (let i = 0; i < 3; i++) await expect(short.verify(token, 'access')).resolves.toMatchObject({ sub: 'user-1' });
+    vi.setSystemTime(new Date('2031-05-01T00:00:10Z'));
+    await expectTokenError(short.verify(token, 'access'), 'expired');
+    // and stays expired (the forgotten entry is not verified again as valid)
+    await expectTokenError(short.verify(token, 'access'), 'expired');
+  });
+});
