@@ -72,6 +72,8 @@ export interface InfluxReadingStoreOptions {
 }
 
 const MEASUREMENT = 'readings';
+/** Where an aggregated query looks for the newest unit first: this long before its end (or one interval, if longer). */
+const UNIT_TAIL_MS = 60 * 60 * 1000;
 const RETENTION_POLICY = 'haltfree';
 /** lines per POST /write */
 const WRITE_CHUNK = 5000;
@@ -511,13 +513,25 @@ export class InfluxReadingStore implements ReadingStore {
       }
     } else {
       // GROUP BY "metric" makes LIMIT per series: it bounds the work, the total is checked below.
-      // two requests at once: InfluxDB runs the statements of one request one after the other
-      const [[agg], [units]] = await Promise.all([
+      // The unit of a series is that of its newest reading in the range. It is looked for in the
+      // range's tail first, at the same time as the aggregate (two requests: InfluxDB runs the
+      // statements of one request one after the other): last() over the whole range would read
+      // every unit string of the range again, which costs about as much as the aggregate itself.
+      const tailStartMs = Math.max(startMs, endMs - Math.max(UNIT_TAIL_MS, q.intervalSec * 1000));
+      const unitsIn = (fromParam: string, only?: string[]) => {
+        const p: Record<string, string> = { ...params, ufrom: new Date(tailStartMs).toISOString() };
+        let w = where.replace('time >= $start', `time >= $${fromParam}`);
+        if (only) {
+          w += ` AND (${only.map((m, i) => ((p[`u${i}`] = storedTagValue(m)), `"metric" = $u${i}`)).join(' OR ')})`;
+        }
+        return this.influxql(`SELECT last("unit") AS "unit" FROM "${MEASUREMENT}" WHERE ${w} GROUP BY "metric"`, p);
+      };
+      const [[agg], [tailUnits]] = await Promise.all([
         this.influxql(
           `SELECT ${q.aggregation}("value") AS "value" FROM "${MEASUREMENT}" WHERE ${where} GROUP BY time(${q.intervalSec}s), "metric" fill(none) LIMIT ${q.limit + 1}`,
           params,
         ),
-        this.influxql(`SELECT last("unit") AS "unit" FROM "${MEASUREMENT}" WHERE ${where} GROUP BY "metric"`, params),
+        unitsIn(tailStartMs > startMs ? 'ufrom' : 'start'),
       ]);
       let total = 0;
       for (const s of agg?.series ?? []) total += s.values.length;
@@ -532,11 +546,17 @@ export class InfluxReadingStore implements ReadingStore {
           series.points.push({ timestamp: new Date(row[ti] as number), value: Number(row[vi]) });
         }
       }
-      for (const s of units?.series ?? []) {
-        const series = bySeries.get(decodeTagValue(s.tags?.metric ?? ''));
-        const row = s.values[0];
-        if (series && row) series.unit = (row[col(s, 'unit')] as string | null) ?? null;
-      }
+      const takeUnits = (r: InfluxResult | undefined) => {
+        for (const s of r?.series ?? []) {
+          const series = bySeries.get(decodeTagValue(s.tags?.metric ?? ''));
+          const row = s.values[0];
+          if (series && row) series.unit = (row[col(s, 'unit')] as string | null) ?? null;
+        }
+      };
+      takeUnits(tailUnits);
+      // series silent in the tail: their newest reading is earlier in the range
+      const missing = [...bySeries.values()].filter((s) => s.points.length > 0 && s.unit === null).map((s) => s.metric);
+      if (missing.length > 0 && tailStartMs > startMs) takeUnits((await unitsIn('start', missing))[0]);
     }
     return [...bySeries.values()].filter((s) => s.points.length > 0).sort((a, b) => compareCodePoints(a.metric, b.metric));
   }

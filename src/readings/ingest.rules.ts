@@ -18,7 +18,14 @@ export function hasUnstorableChars(s: string): boolean {
   return UNSTORABLE_RE.test(s);
 }
 
+/**
+ * A reading that passed every rule. The ingest service fills in tenantId and machineId once the
+ * machine is known; the same object then goes to the store (a ReadingPoint) and to live
+ * subscribers (a LiveReading): at 100,000 readings/s every object per reading counts.
+ */
 export interface ValidReading {
+  tenantId: string;
+  machineId: string;
   machineIdentifier: string;
   timestamp: Date;
   metric: string;
@@ -27,19 +34,30 @@ export interface ValidReading {
   rawTag: string | null;
 }
 
-export type ReadingCheck = { ok: true; reading: ValidReading } | { ok: false; machineIdentifier: string | null; error: string };
+export interface RejectedReading {
+  ok: false;
+  machineIdentifier: string | null;
+  error: string;
+}
+
+export type ReadingCheck = ValidReading | RejectedReading;
+
+export function isRejected(c: ReadingCheck): c is RejectedReading {
+  return (c as RejectedReading).ok === false;
+}
 
 // The readings of a batch mostly share their timestamp text (one sample of many metrics): the last
-// text parsed is remembered, so a repeat costs a string comparison instead of the regex and Dates.
+// text parsed is remembered, so a repeat costs a string comparison instead of the regex, and the
+// readings share one Date (treated as immutable, as every Date of a reading is).
 let lastInstantText: string | undefined;
-let lastInstantMs = Number.NaN; // NaN: lastInstantText is not a valid instant
+let lastInstant: Date | null = null;
 
 /** Parses an ISO 8601 instant with a zone; null for anything else (including impossible dates). */
 export function parseInstant(s: string): Date | null {
-  if (s === lastInstantText) return Number.isNaN(lastInstantMs) ? null : new Date(lastInstantMs);
+  if (s === lastInstantText) return lastInstant;
   const d = parseInstantText(s);
   lastInstantText = s;
-  lastInstantMs = d ? d.getTime() : Number.NaN;
+  lastInstant = d;
   return d;
 }
 
@@ -78,7 +96,7 @@ export class NonFinite {
 const SNAKE = { machineIdentifier: 'machine_identifier', metricName: 'metric_name', unit: 'unit', rawTag: 'raw_tag' } as const;
 
 /** Validates one reading (camelCase keys, values as received); the first failing rule is reported with its documented message. */
-export function checkReading(raw: unknown, now: number): ReadingCheck {
+export function checkReading(raw: unknown, now: number, tenantId = ''): ReadingCheck {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, machineIdentifier: null, error: 'Reading must be an object' };
   }
@@ -108,5 +126,5 @@ export function checkReading(raw: unknown, now: number): ReadingCheck {
     if (r.rawTag.length > MAX_RAW_TAG_LENGTH) return fail(`raw_tag must be at most ${MAX_RAW_TAG_LENGTH} characters`);
     rawTag = r.rawTag;
   }
-  return { ok: true, reading: { machineIdentifier: id, timestamp: ts, metric: r.metricName, value, unit: r.unit, rawTag } };
+  return { tenantId, machineId: '', machineIdentifier: id, timestamp: ts, metric: r.metricName, value, unit: r.unit, rawTag };
 }

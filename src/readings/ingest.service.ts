@@ -3,9 +3,9 @@ import { DomainError, ErrorCode, invalid } from '../common/errors.js';
 import type { EventBus } from '../infra/event-bus.js';
 import type { Database } from '../infra/database.js';
 import type { MachineStatusService } from '../machines/machine-status.service.js';
-import { checkReading, INGEST_MAX_BATCH, type ValidReading } from './ingest.rules.js';
+import { checkReading, INGEST_MAX_BATCH, isRejected, type ValidReading } from './ingest.rules.js';
 import { readingsTopic, type LiveReading } from './reading.events.js';
-import { ReadingStoreUnavailableError, type ReadingPoint, type ReadingStore } from './reading-store.js';
+import { ReadingStoreUnavailableError, type ReadingStore } from './reading-store.js';
 
 export interface IngestError {
   index: number;
@@ -59,25 +59,34 @@ export class IngestService {
     const tenantId = ctx.principal!.tenantId;
     const now = Date.now();
     const errors: IngestError[] = [];
-    const valid: { index: number; r: ValidReading }[] = [];
-    readings.forEach((raw, index) => {
-      const c = checkReading(raw, now);
-      if (c.ok) valid.push({ index, r: c.reading });
-      else errors.push({ index, machineIdentifier: c.machineIdentifier, error: c.error });
-    });
+    const valid: ValidReading[] = [];
+    const validIndex: number[] = [];
+    for (let index = 0; index < readings.length; index++) {
+      const c = checkReading(readings[index], now, tenantId);
+      if (isRejected(c)) {
+        errors.push({ index, machineIdentifier: c.machineIdentifier, error: c.error });
+      } else {
+        valid.push(c);
+        validIndex.push(index);
+      }
+    }
 
-    const machines = await this.status.resolveActive(tenantId, [...new Set(valid.map((v) => v.r.machineIdentifier))]);
-    const points: ReadingPoint[] = [];
-    const live: LiveReading[] = [];
-    for (const { index, r } of valid) {
+    const identifiers = new Set<string>();
+    for (const r of valid) identifiers.add(r.machineIdentifier);
+    const machines = await this.status.resolveActive(tenantId, [...identifiers]);
+    // one object per reading: stored as a ReadingPoint, announced as a LiveReading
+    const points: ValidReading[] = [];
+    for (let i = 0; i < valid.length; i++) {
+      const r = valid[i]!;
       const m = machines.get(r.machineIdentifier);
       if (!m) {
-        errors.push({ index, machineIdentifier: r.machineIdentifier, error: 'Machine not found' });
+        errors.push({ index: validIndex[i]!, machineIdentifier: r.machineIdentifier, error: 'Machine not found' });
         continue;
       }
-      points.push({ tenantId, machineId: m.id, metric: r.metric, value: r.value, unit: r.unit, rawTag: r.rawTag, timestamp: r.timestamp });
-      live.push({ machineId: m.id, machineIdentifier: r.machineIdentifier, metric: r.metric, value: r.value, unit: r.unit, rawTag: r.rawTag, timestamp: r.timestamp });
+      r.machineId = m.id;
+      points.push(r);
     }
+    const live: LiveReading[] = points;
 
     try {
       await withTimeout(this.store.write(points), this.storeTimeoutMs);

@@ -398,6 +398,28 @@ function contract(name: string, skip: boolean, make: () => Promise<Harness>) {
       ]);
     });
 
+    it('aggregated over hours: the newest unit also when a series fell silent long before the end', async () => {
+      const [t, m] = [randomUUID(), randomUUID()];
+      const h = 3600;
+      await store.write([
+        // pressure changes unit in the last hour of the range; temp stops 4 h before the end, after a change
+        pt(t, m, 'pressure', 1 * h, 1, 'bar'),
+        pt(t, m, 'pressure', 5 * h + 600, 2, 'kPa'),
+        pt(t, m, 'temp', 0, 10, '°C'),
+        pt(t, m, 'temp', 2 * h, 20, '°F'),
+        // after the range: never the answer
+        pt(t, m, 'temp', 7 * h, 30, 'K'),
+      ]);
+      const got = await store.query(q(t, m, { start: at(0), end: at(6 * h), intervalSec: h, aggregation: 'max' }));
+      expect(got.map((s) => [s.metric, s.unit, pts(s)])).toEqual([
+        ['pressure', 'kPa', [[1 * h, 1], [5 * h, 2]]],
+        ['temp', '°F', [[0, 10], [2 * h, 20]]],
+      ]);
+      // an interval longer than the tail window: the tail is one interval
+      const day = await store.query(q(t, m, { start: at(0), end: at(6 * h), intervalSec: 6 * h, aggregation: 'count', metrics: ['temp'] }));
+      expect(day.map((s) => [s.metric, s.unit, pts(s)])).toEqual([['temp', '°F', [[0, 2]]]]);
+    });
+
     it('takes a large batch (20,000 points) in one write and counts it back', async () => {
       const [t, m] = [randomUUID(), randomUUID()];
       const batch: ReadingPoint[] = [];
