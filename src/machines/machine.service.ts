@@ -73,16 +73,21 @@ export class MachineService {
     const q = await this.filter(ctx, f);
     // Column names come from the whitelist above, never from the request text.
     const nulls = sortBy === 'location' ? (dir === 'asc' ? ' nulls last' : ' nulls first') : '';
-    const order = `order by m.${sortBy} ${dir}${nulls}, m.id ${dir} limit ? offset ?`;
+    const orderBy = (key: string) => `order by ${key} ${dir}${nulls}, m.id ${dir}`;
     // With a search or group filter the matches are found first (trigram / membership indexes), then
     // counted and sorted: walking an index in sort order would pass every non-match when they cluster
-    // (e.g. 'pump' sorted by name), and the count needs every match anyway.
-    // Without one, the count and the page are separate scans of one statement (one snapshot), so the
-    // page can stop after `limit` rows of a sort-order index.
+    // (e.g. 'pump' sorted by name), and the count needs every match anyway. Only the row address,
+    // sort key and id of each match are kept; the page's rows are then fetched by address (a TID
+    // scan). Within one statement every part reads one snapshot, so the address still holds the
+    // version that matched.
+    // Without a filter, the count and the page are separate scans of one statement, so the page can
+    // stop after `limit` rows of a sort-order index.
     const sql = q.selective
-      ? `${q.cte ? `${q.cte},` : 'with'} matched as materialized (select ${MACHINE_COLUMNS} from machines m where ${q.where})
-      select m.*, (select count(*) from matched) as total_count from matched m ${order}`
-      : `select ${MACHINE_COLUMNS}, (select count(*) from machines m where ${q.where}) as total_count from machines m where ${q.where} ${order}`;
+      ? `${q.cte ? `${q.cte},` : 'with'} matched as materialized (select m.ctid as tid, m.${sortBy} as k, m.id from machines m where ${q.where})
+      select ${MACHINE_COLUMNS}, (select count(*) from matched) as total_count from machines m
+       where m.ctid = any(array(select m.tid from matched m ${orderBy('m.k')} limit ? offset ?))
+       ${orderBy(`m.${sortBy}`)}`
+      : `select ${MACHINE_COLUMNS}, (select count(*) from machines m where ${q.where}) as total_count from machines m where ${q.where} ${orderBy(`m.${sortBy}`)} limit ? offset ?`;
     const params = q.selective ? [...q.params, w.pageSize, w.offset] : [...q.params, ...q.params, w.pageSize, w.offset];
     // a prepared statement: the few dozen shapes (filters x sort) are planned once per connection
     const rows = await this.db.query<Record<string, unknown> & { total_count: string }>(sql, params);
