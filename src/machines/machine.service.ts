@@ -137,7 +137,9 @@ export class MachineService {
     let where = 'm.tenant_id = ? and m.is_active';
     params.push(tenantId);
     if (f.groupId != null) {
-      where += ' and exists (select 1 from machine_group_members mm where mm.machine_id = m.id and mm.group_id in (select id from subtree))';
+      // the subtree as an array (computed once): PostgreSQL cannot estimate a recursive CTE's size
+      // (it guesses hundreds of groups) and would scan every membership instead of the index
+      where += ' and exists (select 1 from machine_group_members mm where mm.machine_id = m.id and mm.group_id = any(array(select id from subtree)))';
     }
     const search = f.search?.trim();
     if (search) {
