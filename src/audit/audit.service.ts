@@ -78,7 +78,7 @@ export class AuditService {
   /** Lists the caller's tenant audit trail, newest first. */
   async list(ctx: RequestContext, filter: AuditFilter): Promise<Page<AuditEvent>> {
     const w = pageWindow(filter);
-    for (const [field, v] of [['action', filter.action], ['resource_type', filter.resourceType]] as const) {
+    for (const [field, v] of [['action', filter.action], ['resource_type', filter.resourceType], ['resource_id', filter.resourceId]] as const) {
       if (v != null && v.length > 100) throw invalid(field, 'String should have at most 100 characters', 'string_too_long');
     }
     // user_id is a uuid column: a malformed filter would otherwise fail in PostgreSQL as a 500.

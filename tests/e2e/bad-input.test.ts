@@ -393,10 +393,18 @@ describe.skipIf(pgSvc.skip)(`bad input never breaks the server${pgSvc.label}`, (
       }
     });
 
-    it('an over-long free-text filter is answered (no database error)', async () => {
-      const r = await gql(`{ auditEvents(resourceId: "${'r'.repeat(500)}") { total } }`, undefined, { token: admin.token });
-      expect(r.body.errors, r.text).toBeUndefined();
-      expect(r.body.data.auditEvents.total).toBe(0);
+    it('an over-long audit filter is BAD_USER_INPUT naming the field, as REST answers 422', async () => {
+      for (const arg of ['resourceId', 'action', 'resourceType']) {
+        const r = await gql(`{ auditEvents(${arg}: "${'r'.repeat(500)}") { total } }`, undefined, { token: admin.token });
+        expect(r.status, r.text).not.toBe(500);
+        expect(codeOf(r), r.text).toBe('BAD_USER_INPUT');
+        expect(r.body.data?.auditEvents ?? null).toBeNull();
+      }
+      const rest = await http('GET', `${t.api}/audit?resource_id=${'r'.repeat(101)}`, { token: admin.token });
+      expect(rest.status, rest.text).toBe(422);
+      const fits = await gql(`{ auditEvents(resourceId: "${'r'.repeat(100)}") { total } }`, undefined, { token: admin.token });
+      expect(fits.body.errors, fits.text).toBeUndefined();
+      expect(fits.body.data.auditEvents.total).toBe(0);
     });
 
     it('ids that are not UUIDs: NOT_FOUND, not a database error', async () => {
