@@ -474,16 +474,19 @@ export class InfluxReadingStore implements ReadingStore {
       start: q.start.toISOString(),
       end: q.end.toISOString(),
     };
-    let where = `"tenant_id" = $tenant AND "machine_id" = $machine AND time >= $start AND time < $end`;
     const metrics = [...new Set(q.metrics)];
+    let metricFilter = '';
     if (metrics.length > 0) {
-      where += ` AND (${metrics
+      metricFilter = ` AND (${metrics
         .map((m, i) => {
           params[`q${i}`] = storedTagValue(m);
           return `"metric" = $q${i}`;
         })
         .join(' OR ')})`;
     }
+    /** the query's filter, from the time bound in parameter `from` */
+    const whereFrom = (from: string) => `"tenant_id" = $tenant AND "machine_id" = $machine AND time >= $${from} AND time < $end${metricFilter}`;
+    const where = whereFrom('start');
     const bySeries = new Map<string, Series>();
     const get = (metric: string): Series => {
       let s = bySeries.get(metric);
@@ -518,9 +521,10 @@ export class InfluxReadingStore implements ReadingStore {
       // statements of one request one after the other): last() over the whole range would read
       // every unit string of the range again, which costs about as much as the aggregate itself.
       const tailStartMs = Math.max(startMs, endMs - Math.max(UNIT_TAIL_MS, q.intervalSec * 1000));
-      const unitsIn = (fromParam: string, only?: string[]) => {
-        const p: Record<string, string> = { ...params, ufrom: new Date(tailStartMs).toISOString() };
-        let w = where.replace('time >= $start', `time >= $${fromParam}`);
+      const unitsIn = (from: 'start' | 'ufrom', only?: string[]) => {
+        const p: Record<string, string> = { ...params };
+        if (from === 'ufrom') p.ufrom = new Date(tailStartMs).toISOString();
+        let w = whereFrom(from);
         if (only) {
           w += ` AND (${only.map((m, i) => ((p[`u${i}`] = storedTagValue(m)), `"metric" = $u${i}`)).join(' OR ')})`;
         }

@@ -96,7 +96,7 @@ export class NonFinite {
 const SNAKE = { machineIdentifier: 'machine_identifier', metricName: 'metric_name', unit: 'unit', rawTag: 'raw_tag' } as const;
 
 /** Validates one reading (camelCase keys, values as received); the first failing rule is reported with its documented message. */
-export function checkReading(raw: unknown, now: number, tenantId = ''): ReadingCheck {
+export function checkReading(raw: unknown, now: number, tenantId: string): ReadingCheck {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, machineIdentifier: null, error: 'Reading must be an object' };
   }

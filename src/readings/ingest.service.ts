@@ -4,7 +4,7 @@ import type { EventBus } from '../infra/event-bus.js';
 import type { Database } from '../infra/database.js';
 import type { MachineStatusService } from '../machines/machine-status.service.js';
 import { checkReading, INGEST_MAX_BATCH, isRejected, type ValidReading } from './ingest.rules.js';
-import { readingsTopic, type LiveReading } from './reading.events.js';
+import { readingsTopic } from './reading.events.js';
 import { ReadingStoreUnavailableError, type ReadingStore } from './reading-store.js';
 
 export interface IngestError {
@@ -86,7 +86,6 @@ export class IngestService {
       r.machineId = m.id;
       points.push(r);
     }
-    const live: LiveReading[] = points;
 
     try {
       await withTimeout(this.store.write(points), this.storeTimeoutMs);
@@ -99,10 +98,10 @@ export class IngestService {
     }
 
     // Stored: from here on, side effects must not turn the answer into a failure.
-    if (live.length) {
+    if (points.length) {
       try {
-        await this.status.readingsArrived(tenantId, live);
-        await this.bus.publish(readingsTopic(tenantId), { tenantId, readings: live });
+        await this.status.readingsArrived(tenantId, points);
+        await this.bus.publish(readingsTopic(tenantId), { tenantId, readings: points });
       } catch (err) {
         ctx.log.error({ err }, 'post-ingest side effects failed (readings are stored)');
       }
