@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { policyOf } from '../../src/auth/access.js';
@@ -10,10 +10,134 @@ import { ROUTES } from '../../rest/routes.js';
 const SPEC_DIR = new URL('../../../shared/spec/', import.meta.url);
 
 /**
- * Spec files whose endpoint summary tables must be fully served by ROUTES.
- * Each module appends its spec file here when it lands.
+ * Documented endpoints not served yet, per spec file. Every other documented endpoint must have a
+ * row; an entry here that gains a row fails the test until it is removed, so the list only shrinks
+ * as modules land.
  */
-const SPEC_FILES: readonly string[] = ['auth.md', 'settings.md', 'audit.md'];
+const PENDING: Readonly<Record<string, readonly string[]>> = {
+  'alerts.md': [
+    'GET /alerts',
+    'GET /alerts/stats',
+    'GET /alerts/{alert_id}',
+    'POST /alerts/{alert_id}/acknowledge',
+    'POST /alerts/bulk/acknowledge',
+    'POST /alerts/{alert_id}/snooze',
+  ],
+  'downtime.md': [
+    'POST /machines/{machine_id}/downtime',
+    'GET /machines/{machine_id}/downtime',
+    'PUT /machines/{machine_id}/downtime/{record_id}',
+    'POST /machines/{machine_id}/downtime/{record_id}/end',
+    'GET /machines/{machine_id}/uptime-summary',
+    'GET /machines/{machine_id}/mttr-mtbf',
+    'GET /fleet/downtime',
+    'GET /fleet/mttr-mtbf',
+    'GET /reason-codes',
+    'GET /reason-codes/tree',
+    'POST /reason-codes',
+    'PUT /reason-codes/{code_id}',
+  ],
+  'edge-agent.md': [
+    'GET /api/v1/agent/heartbeat',
+  ],
+  'erp.md': [
+    'GET /erp/connections',
+    'POST /erp/connections',
+    'GET /erp/connections/{id}',
+    'PATCH /erp/connections/{id}',
+    'DELETE /erp/connections/{id}',
+    'POST /erp/connections/{id}/test',
+    'POST /erp/connections/{id}/sync',
+    'GET /erp/connections/{id}/logs',
+    'GET /erp/logs',
+  ],
+  'ingest-sources.md': [
+    'POST /ingest-sources',
+    'POST /ingest-sources/{source_id}/test-connection',
+    'POST /ingest/opcua/sources',
+    'POST /sensor-data/tag-mappings',
+  ],
+  'ingestion-readings.md': [
+    'POST /sensor-data/tag-mappings',
+  ],
+  'inventory.md': [
+    'GET /inventory/parts',
+    'POST /inventory/parts',
+    'GET /inventory/parts/{part_id}',
+    'PATCH /inventory/parts/{part_id}',
+    'DELETE /inventory/parts/{part_id}',
+    'GET /inventory/parts/low-stock',
+    'GET /inventory/parts/{part_id}/transactions',
+    'POST /inventory/parts/{part_id}/transactions',
+    'GET /inventory/categories',
+    'POST /inventory/categories',
+    'DELETE /inventory/categories/{category_id}',
+    'GET /inventory/work-orders/{work_order_id}/parts',
+    'POST /inventory/work-orders/{work_order_id}/parts',
+    'DELETE /inventory/work-orders/{work_order_id}/parts/{wop_id}',
+  ],
+  'maintenance.md': [
+    'POST /maintenance',
+    'GET /maintenance',
+    'GET /maintenance/{event_id}',
+    'PUT /maintenance/{event_id}',
+    'DELETE /maintenance/{event_id}',
+  ],
+  'notifications.md': [
+    'GET /notification-channels',
+    'POST /notification-channels',
+    'PUT /notification-channels/{id}',
+    'DELETE /notification-channels/{id}',
+    'POST /notification-channels/{id}/test',
+    'GET /escalation-policies',
+    'POST /escalation-policies',
+    'PUT /escalation-policies/{id}',
+    'DELETE /escalation-policies/{id}',
+    'GET /push/vapid-public-key',
+    'POST /push/subscribe',
+    'DELETE /push/subscribe',
+  ],
+  'oee.md': [
+    'POST /oee/records',
+    'GET /oee/records',
+    'GET /oee/summary',
+  ],
+  'prediction.md': [
+    'GET /machines/predictions/fleet',
+    'GET /machines/{machine_id}/prediction',
+    'GET /machines/{machine_id}/prediction/narrative',
+    'GET /machines/{machine_id}/prediction/history',
+    'GET /machines/{machine_id}/anomalies/summary',
+  ],
+  'shifts.md': [
+    'GET /shifts/definitions',
+    'POST /shifts/definitions',
+    'PUT /shifts/definitions/{id}',
+    'DELETE /shifts/definitions/{id}',
+    'GET /shifts/logs',
+    'POST /shifts/logs',
+    'PATCH /shifts/logs/{id}',
+    'DELETE /shifts/logs/{id}',
+    'GET /shifts/logs/{log_id}/handover',
+    'GET /shifts/comparison',
+    'GET /shifts/active',
+  ],
+  'signoffs.md': [
+    'POST /work-orders/{work_order_id}/signoffs',
+    'GET /work-orders/{work_order_id}/signoffs',
+    'GET /work-orders/{work_order_id}/signoffs/{signoff_id}/verify',
+    'GET /work-orders/{work_order_id}/certificate',
+  ],
+  'work-orders.md': [
+    'POST /work-orders',
+    'GET /work-orders',
+    'GET /work-orders/{work_order_id}',
+    'PATCH /work-orders/{work_order_id}',
+    'DELETE /work-orders/{work_order_id}',
+    'GET /work-orders/{work_order_id}/comments',
+    'POST /work-orders/{work_order_id}/comments',
+  ],
+};
 
 interface Endpoint {
   method: string;
@@ -48,19 +172,34 @@ function normalisePath(p: string): string {
 const key = (method: string, path: string) => `${method.toUpperCase()} ${normalisePath(path)}`;
 
 describe('REST route table', () => {
-  it('has a row for every endpoint documented in the spec files', () => {
+  it('serves every endpoint documented in every spec file, or lists it as pending', () => {
     expect(existsSync(SPEC_DIR), `spec folder not found at ${fileURLToPath(SPEC_DIR)}`).toBe(true);
     const served = new Set(ROUTES.map((r) => key(r.method, r.path)));
+    const files = readdirSync(SPEC_DIR).filter((f) => f.endsWith('.md')).sort();
     const missing: string[] = [];
-    for (const file of SPEC_FILES) {
+    const servedNow: string[] = [];
+    const listing: string[] = [];
+    let documented = 0;
+    for (const file of files) {
       const endpoints = parseSpecEndpoints(file, readFileSync(new URL(file, SPEC_DIR), 'utf8'));
-      // A spec file with no parsed rows means the table format changed, not that nothing is documented.
-      expect(endpoints.length, `no endpoint rows parsed from spec/${file}`).toBeGreaterThan(0);
+      const pending = new Set((PENDING[file] ?? []).map((e) => key(e.split(' ')[0]!, e.split(' ')[1]!)));
+      const documentedHere = new Set(endpoints.map((e) => key(e.method, e.path)));
+      for (const p of pending) if (!documentedHere.has(p)) missing.push(`${p}: listed as pending but not documented in spec/${file}`);
       for (const e of endpoints) {
-        if (!served.has(key(e.method, e.path))) missing.push(`${e.method} ${e.path} (spec/${e.file}:${e.line})`);
+        documented++;
+        const k = key(e.method, e.path);
+        const isServed = served.has(k);
+        listing.push(`${isServed ? 'served ' : 'pending'} ${e.method} ${e.path} (spec/${e.file}:${e.line})`);
+        if (isServed && pending.has(k)) servedNow.push(`${k} (spec/${file}): served now, remove it from PENDING`);
+        if (!isServed && !pending.has(k)) missing.push(`${e.method} ${e.path} (spec/${e.file}:${e.line}): no row in rest/routes.ts`);
       }
     }
-    expect(missing, `documented endpoints without a row in rest/routes.ts:\n  ${missing.join('\n  ')}`).toEqual([]);
+    const servedCount = listing.filter((l) => l.startsWith('served')).length;
+    console.info(`spec coverage: ${servedCount} of ${documented} documented endpoints served\n  ${listing.join('\n  ')}`);
+    // Files with an endpoint table must keep parsing: 20 tables today.
+    expect(documented).toBeGreaterThanOrEqual(120);
+    expect(missing, missing.join('\n')).toEqual([]);
+    expect(servedNow, servedNow.join('\n')).toEqual([]);
   });
 
   it('maps every row onto a Query or Mutation field, with an @Allow policy', async () => {
