@@ -2,7 +2,8 @@
 # Brings up the services the integration tests talk to, on loopback only:
 #   PostgreSQL 127.0.0.1:5432, Redis 127.0.0.1:6379, InfluxDB 1.x 127.0.0.1:8086.
 # Idempotent: whatever already answers is left alone; what is missing is installed
-# (Debian's influxdb + python3-pymodbus) or started. Used by .ci/run, and by
+# (Debian's influxdb + python3-pymodbus, and chromium for the browser test of the
+# GraphQL explorer) or started. Used by .ci/run, and by
 # developers: `bash .ci/services.sh`.
 #
 # Environment:
@@ -44,6 +45,8 @@ pkg_installed() { [[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)
 install_packages() {
   local want=()
   command -v influxd >/dev/null 2>&1 || want+=(influxdb)
+  # tests/e2e/graphiql.browser.test.ts drives it (headless); under REQUIRE_SERVICES=1 it must be there.
+  [[ -x /usr/bin/chromium ]] || want+=(chromium)
   # pymodbus 3.0.0 (bookworm) imports serial_asyncio even for TCP client/server,
   # and that is only a Recommends of it: name it explicitly.
   local p
@@ -60,8 +63,8 @@ install_packages() {
   for p in "${want[@]}"; do
     cand="$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ {print $2}')"
     if [[ -z "$cand" || "$cand" == "(none)" ]]; then
-      if [[ "$p" == influxdb ]]; then
-        log "ERROR: Debian package influxdb has no install candidate"; return 1
+      if [[ "$p" == influxdb || "$p" == chromium ]]; then
+        log "ERROR: Debian package $p has no install candidate"; return 1
       fi
       log "WARNING: Debian package $p has no install candidate; skipping it"
       continue
@@ -217,6 +220,11 @@ ensure_redis || failed=1
 ensure_influx || failed=1
 
 printf '%-10s %s\n' postgresql: "$status_pg" redis: "$status_redis" influxdb: "$status_influx"
+if [[ -x /usr/bin/chromium ]]; then
+  printf '%-10s %s\n' chromium: "installed ($(dpkg-query -W -f='${Version}' chromium 2>/dev/null || echo unknown version))"
+else
+  printf '%-10s %s\n' chromium: "not installed"
+fi
 if ! pkg_installed python3-pymodbus; then
   printf '%-10s %s\n' pymodbus: "not installed"
 elif /usr/bin/python3 -c 'import pymodbus.client, pymodbus.server' >/dev/null 2>&1; then

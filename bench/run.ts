@@ -2,7 +2,7 @@
 // with BENCH_REDIS=1). Every run is bounded in time and prints JSON figures plus machine load.
 import os from 'node:os';
 import { benchAuth } from './auth.bench.js';
-import { benchIngest } from './ingest.bench.js';
+import { benchIngest, INGEST_SHAPES, type IngestShapeName } from './ingest.bench.js';
 import { benchMachines } from './machines.bench.js';
 import { createDatabase, startServer } from './lib/server.js';
 
@@ -30,20 +30,27 @@ const results: Record<string, unknown> = {};
 try {
   console.log(JSON.stringify({ event: 'start', machineBefore: machine(), durationMs, concurrency, redis: Boolean(env.REDIS_URL) }));
   for (const name of selected) {
-    if (name === 'auth') results.auth = await benchAuth(server!, { durationMs, concurrency });
+    if (name === 'auth') results.auth = await benchAuth(server!, { durationMs, concurrency, databaseUrl: db.url });
     // BENCH_ANALYZE=0 measures on the unanalyzed tables (planner statistics as left by the seeding);
     // BENCH_MACHINES_PHASES=rest,graphql,group runs only those phases (e.g. with BENCH_CPU_PROF)
     if (name === 'machines') {
       results.machines = await benchMachines(server!, { durationMs, concurrency, databaseUrl: db.url, analyze: process.env.BENCH_ANALYZE !== '0', phases: process.env.BENCH_MACHINES_PHASES?.split(',') });
     }
-    // ingest: BENCH_INGEST_CLIENTS concurrent clients (default 4), InfluxDB at BENCH_INFLUX_URL
+    // ingest: BENCH_INGEST_CLIENTS concurrent clients (default 4), InfluxDB at BENCH_INFLUX_URL,
+    // BENCH_SHAPES=a,b,c,d,query (default all); with Redis unless BENCH_REDIS=0 (the deployment it models)
     if (name === 'ingest') {
+      const shapes = (process.env.BENCH_SHAPES ?? INGEST_SHAPES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+      const unknown = shapes.filter((s) => !(INGEST_SHAPES as readonly string[]).includes(s));
+      if (unknown.length) throw new Error(`BENCH_SHAPES: unknown ${unknown.join(',')} (known: ${INGEST_SHAPES.join(',')})`);
+      const redisUrl = env.REDIS_URL ?? (process.env.BENCH_REDIS === '0' ? undefined : (process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'));
       results.ingest = await benchIngest({
         durationMs,
         clients: Number(process.env.BENCH_INGEST_CLIENTS ?? 4),
         influxUrl: process.env.BENCH_INFLUX_URL ?? 'http://127.0.0.1:8086',
-        startServer: (extra) => startServer({ ...env, ...extra }),
+        startServer: (extra) => startServer({ ...env, ...(redisUrl ? { REDIS_URL: redisUrl } : {}), ...extra }),
+        shapes: shapes as IngestShapeName[],
         databaseUrl: db.url,
+        redisUrl,
       });
     }
     console.log(JSON.stringify({ bench: name, ...(results[name] as object) }, null, 2));

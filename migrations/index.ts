@@ -3,6 +3,8 @@ import { Migration20261121010000_machines } from './Migration20261121010000_mach
 import { Migration20261121020000_machine_indexes } from './Migration20261121020000_machine_indexes.js';
 import { Migration20261121030000_readings } from './Migration20261121030000_readings.js';
 import { Migration20261121040000_machine_search_columns } from './Migration20261121040000_machine_search_columns.js';
+import { Migration20261122000000_mfa_last_step } from './Migration20261122000000_mfa_last_step.js';
+import { Migration20261129000000_machines_fillfactor } from './Migration20261129000000_machines_fillfactor.js';
 
 /** Static list so migrations load the same under tsc output and under vitest. */
 export const migrationsList = [
@@ -11,4 +13,6 @@ export const migrationsList = [
   { name: 'Migration20261121020000_machine_indexes', class: Migration20261121020000_machine_indexes },
   { name: 'Migration20261121030000_readings', class: Migration20261121030000_readings },
   { name: 'Migration20261121040000_machine_search_columns', class: Migration20261121040000_machine_search_columns },
+  { name: 'Migration20261122000000_mfa_last_step', class: Migration20261122000000_mfa_last_step },
+  { name: 'Migration20261129000000_machines_fillfactor', class: Migration20261129000000_machines_fillfactor },
 ];

@@ -4,12 +4,15 @@ import { Allow, enforce, policies } from '../src/auth/access.js';
 import type { AuditService } from '../src/audit/audit.service.js';
 import { AUDIT_TOPIC, type AuditEventRecorded } from '../src/audit/audit.events.js';
 import type { EventBus } from '../src/infra/event-bus.js';
+import type { MachineService } from '../src/machines/machine.service.js';
 import { filterIterator } from '../src/common/async-iter.js';
 import { AuditEvent, AuditEventPage, AuditEventsArgs } from '../schema/audit.type.js';
 
-/** The bus is reached through the GraphQL context so the subscribe function (static) can use it. */
+/** The bus and the machines are reached through the GraphQL context so subscribe functions (static) can use them. */
 export interface SubscriptionContext extends RequestContext {
   bus: EventBus;
+  /** a subscription naming a machine checks it is one of the caller's tenant */
+  machines: Pick<MachineService, 'get'>;
 }
 
 @Resolver(() => AuditEvent)

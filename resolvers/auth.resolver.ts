@@ -2,7 +2,7 @@ import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../src/common/context.js';
 import { Allow, policies } from '../src/auth/access.js';
 import type { AuthService } from '../src/auth/auth.service.js';
-import { AuthPayload, CurrentUser, LoginInput, MfaCodeInput, MfaSetupPayload, MfaStatus, MfaVerifyInput, RegisterInput } from '../schema/auth.type.js';
+import { AuthPayload, CurrentUser, LoginInput, MfaCodeInput, MfaReauthInput, MfaSetupPayload, MfaStatus, MfaVerifyInput, RegisterInput } from '../schema/auth.type.js';
 import { MessageResult } from '../schema/page.type.js';
 
 @Resolver()
@@ -53,14 +53,23 @@ export class AuthResolver {
   }
 
   @Allow(policies.anyRole())
-  @Mutation(() => MfaSetupPayload)
-  setupMfa(@Ctx() ctx: RequestContext): Promise<MfaSetupPayload> {
-    return this.auth.mfaSetup(ctx);
+  @Mutation(() => MfaSetupPayload, { description: 'Start TOTP enrolment; while MFA is on (replacing the factor) input is required' })
+  setupMfa(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => MfaReauthInput, { nullable: true }) input?: MfaReauthInput | null,
+  ): Promise<MfaSetupPayload> {
+    return this.auth.mfaSetup(ctx, input ?? {});
   }
 
   @Allow(policies.anyRole())
   @Mutation(() => MfaStatus)
   verifyMfaSetup(@Ctx() ctx: RequestContext, @Arg('input') input: MfaCodeInput): Promise<MfaStatus> {
     return this.auth.mfaVerifySetup(ctx, input);
+  }
+
+  @Allow(policies.anyRole())
+  @Mutation(() => MfaStatus, { description: 'Turn MFA off; needs the password and a current code' })
+  disableMfa(@Ctx() ctx: RequestContext, @Arg('input') input: MfaReauthInput): Promise<MfaStatus> {
+    return this.auth.mfaDisable(ctx, input);
   }
 }

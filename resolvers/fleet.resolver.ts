@@ -1,10 +1,11 @@
-import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../src/common/context.js';
 import { Allow, policies } from '../src/auth/access.js';
 import type { FleetService } from '../src/fleet/fleet.service.js';
-import { FleetStatus, MachineStatus } from '../schema/machine.type.js';
+import { FleetMachine, FleetStatus, MachineStatus } from '../schema/machine.type.js';
+import { yieldingList } from './yielding-list.js';
 
-@Resolver()
+@Resolver(() => FleetStatus)
 export class FleetResolver {
   constructor(private readonly fleet: FleetService) {}
 
@@ -16,5 +17,10 @@ export class FleetResolver {
     @Arg('status', () => MachineStatus, { nullable: true }) status?: string | null,
   ): Promise<FleetStatus> {
     return this.fleet.status(ctx, { groupId, status });
+  }
+
+  @FieldResolver(() => [FleetMachine], { name: 'machines' })
+  machinesOf(@Root() fleet: FleetStatus): readonly (FleetMachine | Promise<FleetMachine>)[] {
+    return yieldingList(fleet.machines);
   }
 }

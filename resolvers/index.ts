@@ -6,10 +6,10 @@ import { UserResolver } from './user.resolver.js';
 import { MachineResolver } from './machine.resolver.js';
 import { MachineGroupResolver } from './machine-group.resolver.js';
 import { FleetResolver } from './fleet.resolver.js';
-import { ReadingResolver } from './reading.resolver.js';
+import { ReadingResolver, ReadingSeriesResolver } from './reading.resolver.js';
 
 /** Resolver classes in schema order; each instance gets its services from the container. */
-export const RESOLVER_CLASSES = [AuthResolver, UserResolver, ApiKeyResolver, AuditResolver, MachineResolver, MachineGroupResolver, FleetResolver, ReadingResolver] as const;
+export const RESOLVER_CLASSES = [AuthResolver, UserResolver, ApiKeyResolver, AuditResolver, MachineResolver, MachineGroupResolver, FleetResolver, ReadingResolver, ReadingSeriesResolver] as const;
 
 export function createResolvers(c: Container): Map<Function, object> {
   const s = c.services;
@@ -22,5 +22,6 @@ export function createResolvers(c: Container): Map<Function, object> {
     [MachineGroupResolver, new MachineGroupResolver(s.machineGroups)],
     [FleetResolver, new FleetResolver(s.fleet)],
     [ReadingResolver, new ReadingResolver(s.ingest, s.readings)],
+    [ReadingSeriesResolver, new ReadingSeriesResolver()],
   ]);
 }

@@ -15,10 +15,13 @@ import {
   MachineLatestReadings,
   MachineStatusChange,
   ReadingInput,
+  ReadingSeries,
   ReadingSeriesResult,
   SeriesArgs,
+  SeriesPoint,
 } from '../schema/reading.type.js';
 import type { SubscriptionContext } from './audit.resolver.js';
+import { yieldingList } from './yielding-list.js';
 
 @Resolver(() => Machine)
 export class ReadingResolver {
@@ -61,10 +64,12 @@ export class ReadingResolver {
 
   @Subscription(() => LiveReading, {
     description: 'readings of one machine as they are stored (optionally only some metrics)',
-    subscribe: ({ context, args }) => {
+    subscribe: async ({ context, args }) => {
       const ctx = context as SubscriptionContext;
       enforce(policies.anyRole('read:sensors'), ctx);
       const { machineId, metrics } = args as { machineId: string; metrics?: string[] | null };
+      // An unknown, foreign or malformed id would otherwise be acknowledged and never deliver anything.
+      await ctx.machines.get(ctx, machineId);
       const wanted = metrics?.length ? new Set(metrics) : null;
       const batches = mapIterator(ctx.bus.subscribe(readingsTopic(ctx.principal!.tenantId)), (e) => e.readings);
       return filterIterator(flattenIterator(batches), (r) => r.machineId === machineId && (!wanted || wanted.has(r.metric)));
@@ -80,14 +85,24 @@ export class ReadingResolver {
 
   @Subscription(() => MachineStatusChange, {
     description: 'status changes of the tenant\'s machines (or of one machine)',
-    subscribe: ({ context, args }) => {
+    subscribe: async ({ context, args }) => {
       const ctx = context as SubscriptionContext;
       enforce(policies.anyRole('read:machines'), ctx);
       const { machineId } = args as { machineId?: string | null };
+      if (machineId != null) await ctx.machines.get(ctx, machineId);
       return filterIterator(ctx.bus.subscribe(machineStatusTopic(ctx.principal!.tenantId)), (e) => !machineId || e.machineId === machineId);
     },
   })
   machineStatusChanged(@Root() change: MachineStatusChanged, @Arg('machineId', () => ID, { nullable: true }) _machineId?: string | null): MachineStatusChange {
     return change;
+  }
+}
+
+/** Points of a series (up to 100,000 in one answer) are completed a slice at a time. */
+@Resolver(() => ReadingSeries)
+export class ReadingSeriesResolver {
+  @FieldResolver(() => [SeriesPoint], { name: 'points' })
+  pointsOf(@Root() series: ReadingSeries): readonly (SeriesPoint | Promise<SeriesPoint>)[] {
+    return yieldingList(series.points);
   }
 }

@@ -14,7 +14,9 @@ import { createGraphqlDoor, type GraphqlDoor } from '../resolvers/graphql-server
 import { createResolvers } from '../resolvers/index.js';
 import { buildAppSchema } from '../resolvers/schema.js';
 import { restErrorHandler } from './errors.js';
+import { refuseInvalidUtf8 } from './body-encoding.js';
 import { ingestBody } from './ingest-body.js';
+import { mountGraphiql } from './graphiql.js';
 import { buildOpenApi, docsInitScript, docsPage } from './openapi.js';
 import { buildRestRouter } from './router.js';
 import { ROUTES } from './routes.js';
@@ -63,7 +65,10 @@ export async function buildApp(c: Container): Promise<{ app: express.Express; se
   const graphql = await createGraphqlDoor(c, schema, server);
 
   // strict: false lets any valid JSON through ("null", 42, "text"), so a body of the wrong type is a 422, not a "malformed" 400.
-  const jsonBody = express.json({ strict: false, limit: c.config.bodyLimitBytes, type: ['application/json', 'application/*+json'] });
+  const jsonBody = express.json({ strict: false, limit: c.config.bodyLimitBytes, type: ['application/json', 'application/*+json'], verify: refuseInvalidUtf8 });
+  // A browser navigating to /graphql gets the GraphiQL explorer (public, outside the rate limit like the docs);
+  // API requests, including GETs refused by Apollo's CSRF prevention, go on to Apollo.
+  mountGraphiql(app, '/graphql', '/graphiql/assets');
   app.use('/graphql', authenticate(c), rateLimit(c), jsonBody, graphql.http);
 
   // Reference docs and the OpenAPI document are public and outside the rate limit.
@@ -99,7 +104,7 @@ export async function buildApp(c: Container): Promise<{ app: express.Express; se
   const upgrades: UpgradeRoute[] = [
     (req, socket, head) => {
       if (new URL(req.url ?? '/', 'http://x').pathname !== '/graphql') return false;
-      graphql.ws.handleUpgrade(req, socket, head, (ws) => graphql.ws.emit('connection', ws, req));
+      graphql.handleUpgrade(req, socket, head);
       return true;
     },
     (req, socket, head) => {

@@ -39,6 +39,8 @@ const mapMfaSetup = (s: MfaSetupPayload) => ({
 });
 
 const refreshBody = z.object({ refresh_token: z.string().max(4096).optional() });
+/** needed only while MFA is on; the service reports a missing field as a 422 at its location */
+const mfaReauthBody = z.object({ current_password: v.password().optional(), code: v.str(16, 1).optional() });
 
 export const authRoutes = [
   route({
@@ -74,9 +76,9 @@ export const authRoutes = [
     map: (m) => ({ detail: m.detail }),
   }),
   route({
-    method: 'POST', path: '/auth/mfa/setup', tag, summary: 'Start TOTP enrolment',
-    resolver: AuthResolver, operation: 'setupMfa',
-    call: (r, ctx) => r.setupMfa(ctx),
+    method: 'POST', path: '/auth/mfa/setup', tag, summary: 'Start TOTP enrolment (replacing an active factor needs current_password and code)',
+    resolver: AuthResolver, operation: 'setupMfa', body: mfaReauthBody, bodyOptional: true,
+    call: (r, ctx, { body }) => r.setupMfa(ctx, { currentPassword: body?.current_password ?? '', code: body?.code ?? '' }),
     map: mapMfaSetup,
   }),
   route({
@@ -92,5 +94,12 @@ export const authRoutes = [
     body: z.object({ mfa_token: v.str(4096, 1).optional(), code: v.str(16, 1) }),
     call: (r, ctx, { body }) => r.verifyMfa(ctx, { mfaToken: body.mfa_token ?? ctx.bearerToken ?? '', code: body.code }),
     map: mapAuthPayload,
+  }),
+  route({
+    method: 'POST', path: '/auth/mfa/disable', tag, summary: 'Turn MFA off with the password and a current TOTP code',
+    resolver: AuthResolver, operation: 'disableMfa',
+    body: z.object({ current_password: v.password(), code: v.str(16, 1) }),
+    call: (r, ctx, { body }) => r.disableMfa(ctx, { currentPassword: body.current_password, code: body.code }),
+    map: (s) => ({ mfa_enabled: s.mfaEnabled, detail: 'MFA disabled' }),
   }),
 ];

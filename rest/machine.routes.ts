@@ -3,6 +3,7 @@ import { MachineResolver } from '../resolvers/machine.resolver.js';
 import { FleetResolver } from '../resolvers/fleet.resolver.js';
 import type { FleetStatus, Machine, MachineImportResult } from '../schema/machine.type.js';
 import { IMPORT_MAX_BYTES } from '../src/machines/machine-import.parser.js';
+import { lazyList } from './json-stream.js';
 import { iso, mapPage } from './mappers.js';
 import { route } from './route.js';
 import { pageQuery, v } from './validation.js';
@@ -25,7 +26,7 @@ const mapImport = (r: MachineImportResult) => ({ created: r.created, skipped: r.
 
 const mapFleet = (f: FleetStatus) => ({
   total_machines: f.totalMachines,
-  machines: f.machines.map((m) => ({ id: m.id, name: m.name, status: m.status, alert_count: m.alertCount, last_reading_at: iso(m.lastReadingAt) })),
+  machines: lazyList(f.machines, (m) => ({ id: m.id, name: m.name, status: m.status, alert_count: m.alertCount, last_reading_at: iso(m.lastReadingAt) })),
 });
 
 const status = z.enum(['healthy', 'warning', 'critical', 'offline']);

@@ -31,7 +31,7 @@ const mode = [
   config.influx ? 'InfluxDB' : 'readings in PostgreSQL',
 ].join('; ');
 log.info({ url: app.url, mode }, 'listening');
-console.log(`Haltfree listening on ${app.url}  (GraphQL ${app.url}/graphql, REST ${app.url}/api/v1, docs ${app.url}/api/v1/docs)`);
+console.log(`Haltfree listening on ${app.url}  (GraphQL and its explorer ${app.url}/graphql, REST ${app.url}/api/v1, docs ${app.url}/api/v1/docs)`);
 
 let shuttingDown = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

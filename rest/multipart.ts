@@ -35,7 +35,12 @@ export function readMultipartFile(req: Request, field: string, maxBytes: number)
       req.resume();
       reject(err);
     };
+    // A body that ends early makes busboy destroy every open file stream with an error; an
+    // EventEmitter 'error' without a listener takes the whole process down, so every stream gets one.
+    const malformed = (err: unknown) =>
+      fail(new DomainError(ErrorCode.BAD_REQUEST, `Malformed multipart body: ${err instanceof Error ? err.message : 'unreadable'}`));
     bb.on('file', (name, stream, info) => {
+      stream.on('error', malformed);
       if (name !== field || file) {
         stream.resume();
         return;
@@ -50,7 +55,12 @@ export function readMultipartFile(req: Request, field: string, maxBytes: number)
     bb.on('field', (name, value) => {
       fields[name] = value;
     });
-    bb.on('error', () => fail(new DomainError(ErrorCode.BAD_REQUEST, 'Malformed multipart body')));
+    bb.on('error', malformed);
+    // pipe() does not forward a source error, and a client that hangs up never ends the form.
+    req.on('error', malformed);
+    req.on('close', () => {
+      if (req.readableAborted) fail(new DomainError(ErrorCode.BAD_REQUEST, 'Request aborted'));
+    });
     bb.on('close', () => {
       if (failed) return;
       if (!file) reject(invalid(['body', field], 'Field required', 'missing'));

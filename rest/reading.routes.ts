@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ReadingResolver } from '../resolvers/reading.resolver.js';
 import type { IngestResult, MachineLatestReadings, ReadingInput, ReadingSeries, ReadingSeriesResult } from '../schema/reading.type.js';
+import { metricNames } from '../src/readings/reading.service.js';
+import { lazyList } from './json-stream.js';
 import { iso } from './mappers.js';
 import { route, type Route } from './route.js';
 import { v } from './validation.js';
@@ -16,21 +18,21 @@ const mapLatest = (l: MachineLatestReadings) => ({
   readings: l.readings.map((r) => ({ metric_name: r.metric, value: r.value, unit: r.unit, raw_tag: r.rawTag, timestamp: iso(r.timestamp) })),
 });
 
-const mapPoints = (s: ReadingSeries) => s.points.map((p) => ({ timestamp: iso(p.timestamp), value: p.value }));
+const mapPoints = (s: ReadingSeries) => lazyList(s.points, (p) => ({ timestamp: iso(p.timestamp), value: p.value }));
 
-/** Carries the series list, and for a single metric also `metric`, `unit` and `points` at the top. */
-const mapSeries = (r: ReadingSeriesResult) => {
-  const single = r.series.length === 1 ? r.series[0]! : undefined;
-  return {
-    machine_id: r.machineId,
-    start: iso(r.start),
-    end: iso(r.end),
-    interval: r.interval,
-    aggregation: r.aggregation,
-    ...(single ? { metric: single.metric, unit: single.unit, points: mapPoints(single) } : {}),
-    series: r.series.map((s) => ({ metric: s.metric, unit: s.unit, points: mapPoints(s) })),
-  };
-};
+/**
+ * One shape for every request form, GraphQL's ReadingSeriesResult: the points live only in `series`.
+ * (Copies of a lone series' `metric`, `unit` and `points` at the top were dropped: they came and went
+ * with the number of metrics the data held, and doubled the answer.)
+ */
+const mapSeries = (r: ReadingSeriesResult) => ({
+  machine_id: r.machineId,
+  start: iso(r.start),
+  end: iso(r.end),
+  interval: r.interval,
+  aggregation: r.aggregation,
+  series: r.series.map((s) => ({ metric: s.metric, unit: s.unit, points: mapPoints(s) })),
+});
 
 /** snake_case item → the GraphQL input shape, values untouched (validation happens per reading in the service). */
 function toReadingInput(item: unknown): ReadingInput {
@@ -41,7 +43,8 @@ function toReadingInput(item: unknown): ReadingInput {
 
 const machineId = z.object({ machine_id: v.uuid('machine_id') });
 const seriesQuery = z.object({
-  metric: v.str(13_000).optional(),
+  // one value: a comma-separated list; repeated (?metric=a&metric=b): one name per value (names may hold commas)
+  metric: z.union([v.str(13_000), z.array(v.str(255)).max(50)]).optional(),
   start: v.instant().optional(),
   end: v.instant().optional(),
   interval: v.str(16).optional(),
@@ -63,7 +66,7 @@ function readRoutes(prefix: string, tag: string): Route[] {
       resolver: ReadingResolver, operation: 'machineReadings', params: machineId, query: seriesQuery,
       call: (r, ctx, { params, query }) =>
         r.machineReadings(ctx, params.machine_id, {
-          metrics: query.metric?.trim() ? query.metric.split(',').map((m) => m.trim()).filter(Boolean) : null,
+          metrics: metricNames(query.metric),
           start: query.start, end: query.end, interval: query.interval, aggregation: query.aggregation, limit: query.limit,
         }),
       map: mapSeries,

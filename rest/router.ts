@@ -5,6 +5,7 @@ import { DomainError, ErrorCode } from '../src/common/errors.js';
 import { contextOf } from '../src/server/request-context.js';
 import type { Route } from './route.js';
 import { toIssues } from './validation.js';
+import { hasLazyList, writeJson } from './json-stream.js';
 import { readMultipartFile } from './multipart.js';
 
 /** OpenAPI `{id}` segments to express `:id`. */
@@ -60,7 +61,12 @@ export function buildRestRouter(routes: Route[], resolverFor: (cls: Route['resol
         }
         const status = row.status ?? 200;
         if (status === 204 || !row.map) res.status(status).end();
-        else res.status(status).json(row.map(result));
+        else {
+          const answer = row.map(result);
+          // lists of tens of thousands of items are mapped and written in slices, not in one block
+          if (hasLazyList(answer)) await writeJson(res, status, answer);
+          else res.status(status).json(answer);
+        }
       } catch (err) {
         next(err);
       }

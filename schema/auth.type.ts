@@ -71,3 +71,9 @@ export class MfaVerifyInput {
 export class MfaCodeInput {
   @Field() code!: string;
 }
+
+@InputType({ description: 'Re-authentication to replace (setupMfa) or remove (disableMfa) an active second factor' })
+export class MfaReauthInput {
+  @Field({ description: 'the account password' }) currentPassword!: string;
+  @Field({ description: 'a current code from the active authenticator app; each code is accepted once' }) code!: string;
+}

@@ -136,7 +136,9 @@ export async function createContainer(config: AppConfig, log: Logger): Promise<C
     await initReadings();
     const audit = new AuditService(db, bus);
     const machines = new MachineService(db, audit, config.machineOfflineAfterMs);
-    const machineStatus = new MachineStatusService(db, bus, config.machineOfflineAfterMs);
+    const machineStatus = new MachineStatusService(db, bus, config.machineOfflineAfterMs, (err) => log.error({ err }, 'deferred last_reading_at write failed'));
+    // before the bus and the database close: deferred last_reading_at values are written, with their events
+    closers.unshift(() => machineStatus.close());
     const services: Container['services'] = {
       audit,
       auth: new AuthService(db, config, signer, authenticator, store, limiter, audit),

@@ -13,7 +13,7 @@ import type { ExpiringStore } from './expiring-store.js';
 import type { TokenSigner } from './jwt.js';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './password.js';
 import { RefreshSession } from './refresh-session.entity.js';
-import { generateTotpSecret, totpProvisioningUri, verifyTotp } from './totp.js';
+import { generateTotpSecret, matchTotpStep, totpProvisioningUri } from './totp.js';
 import type { RateLimiter } from '../infra/rate-limiter.js';
 
 export interface TokenPair {
@@ -34,8 +34,14 @@ export interface MfaSetup {
 }
 
 const MFA_ISSUER = 'Haltfree';
-/** a code is valid for up to three 30 s steps (window 1), so remember used ones that long */
-const TOTP_REPLAY_WINDOW_SEC = 90;
+const CODE_PATTERN = /^\d{6}$/;
+const badCodeFormat = () => invalid('code', 'String should match pattern \'^\\d{6}$\'', 'string_pattern_mismatch');
+
+/** What a user with an active second factor presents to replace or remove it. */
+export interface MfaReauth {
+  currentPassword?: string | null;
+  code?: string | null;
+}
 
 /** Registration, login (with TOTP second factor), token refresh with rotation, logout. */
 export class AuthService {
@@ -122,8 +128,9 @@ export class AuthService {
     if (!user || !user.mfaEnabled || !user.mfaSecret) throw AuthErrors.invalidToken();
     await this.assertNotLocked(ctx, user.email);
     if (!user.isActive) throw AuthErrors.inactiveUser();
-    if (!/^\d{6}$/.test(input.code)) throw invalid('code', 'String should match pattern \'^\\d{6}$\'', 'string_pattern_mismatch');
-    if (!verifyTotp(user.mfaSecret, input.code)) {
+    if (!CODE_PATTERN.test(input.code)) throw badCodeFormat();
+    const step = matchTotpStep(user.mfaSecret, input.code);
+    if (step === null) {
       await this.recordFailure(ctx, user.email, user, 'bad_mfa_code');
       throw AuthErrors.invalidMfaCode();
     }
@@ -131,7 +138,7 @@ export class AuthService {
     // between two concurrent verifications.
     const ttl = Math.max(1, claims.exp - Math.floor(Date.now() / 1000));
     if (!(await this.store.setIfAbsent(revocationKeys.jti(claims.jti), 1, ttl))) throw AuthErrors.revokedToken();
-    if (!(await this.store.setIfAbsent(`totp:${user.id}:${input.code}`, 1, TOTP_REPLAY_WINDOW_SEC))) throw AuthErrors.invalidMfaCode();
+    if (!(await this.claimTotpStep(user, step))) throw AuthErrors.invalidMfaCode();
     return this.completeLogin(ctx, user, 'mfa');
   }
 
@@ -186,28 +193,61 @@ export class AuthService {
     return { detail: 'Successfully logged out' };
   }
 
-  /** Starts TOTP enrolment: a new secret to scan; MFA is on only after verifySetup. */
-  async mfaSetup(ctx: RequestContext): Promise<MfaSetup> {
-    const user = await this.currentUser(ctx);
+  /**
+   * Starts TOTP enrolment: a new secret to scan; MFA is on (or switched to it) only after
+   * verifySetup. Replacing an active factor needs the password and a current code, so a stolen
+   * access token alone cannot move the second factor to an attacker's app.
+   */
+  async mfaSetup(ctx: RequestContext, reauth: MfaReauth = {}): Promise<MfaSetup> {
+    const em = this.db.em();
+    const user = await this.currentUser(ctx, em);
+    if (user.mfaEnabled) await this.reauthenticate(ctx, user, reauth);
     const secret = generateTotpSecret();
-    await this.db.em().nativeUpdate(User, { id: user.id }, { mfaPendingSecret: secret });
+    await em.nativeUpdate(User, { id: user.id }, { mfaPendingSecret: secret });
     return { secret, otpauthUrl: totpProvisioningUri({ secret, accountName: user.email, issuer: MFA_ISSUER }), issuer: MFA_ISSUER, accountName: user.email };
   }
 
-  /** Confirms TOTP enrolment with a code from the authenticator app. */
+  /** Confirms TOTP enrolment (or a replacement) with a code from the authenticator app. */
   async mfaVerifySetup(ctx: RequestContext, input: { code: string }): Promise<{ mfaEnabled: boolean }> {
-    if (!/^\d{6}$/.test(input.code)) throw invalid('code', 'String should match pattern \'^\\d{6}$\'', 'string_pattern_mismatch');
+    if (!CODE_PATTERN.test(input.code)) throw badCodeFormat();
     const em = this.db.em();
     const user = await this.currentUser(ctx, em);
-    if (!user.mfaPendingSecret) throw new DomainError(ErrorCode.BAD_REQUEST, 'MFA setup has not been started');
-    if (!verifyTotp(user.mfaPendingSecret, input.code)) throw invalid('code', 'Invalid MFA code', 'value_error');
-    user.mfaSecret = user.mfaPendingSecret;
-    user.mfaPendingSecret = null;
-    user.mfaEnabled = true;
-    const ev = this.audit.stage(em, ctx, { action: 'mfa_enabled', resourceType: 'user', resourceId: user.id });
-    await em.flush();
+    const pending = user.mfaPendingSecret;
+    if (!pending) throw new DomainError(ErrorCode.BAD_REQUEST, 'MFA setup has not been started');
+    const step = matchTotpStep(pending, input.code);
+    if (step === null) throw invalid('code', 'Invalid MFA code', 'value_error');
+    const replaced = user.mfaEnabled;
+    // Conditional on the pending secret so two concurrent confirmations promote it once; the code
+    // that confirmed it becomes the last used step, so it cannot also complete a login.
+    const ev = await em.transactional(async (tem) => {
+      const promoted = await tem.nativeUpdate(
+        User,
+        { id: user.id, mfaPendingSecret: pending },
+        { mfaSecret: pending, mfaPendingSecret: null, mfaEnabled: true, mfaLastStep: step },
+      );
+      if (promoted !== 1) throw invalid('code', 'Invalid MFA code', 'value_error');
+      const staged = this.audit.stage(tem, ctx, { action: 'mfa_enabled', resourceType: 'user', resourceId: user.id, details: replaced ? { replaced: true } : {} });
+      await tem.flush();
+      return staged;
+    });
     await this.audit.announce([ev]);
     return { mfaEnabled: true };
+  }
+
+  /** Turns the second factor off; needs the password and a current code. */
+  async mfaDisable(ctx: RequestContext, reauth: MfaReauth): Promise<{ mfaEnabled: boolean }> {
+    const em = this.db.em();
+    const user = await this.currentUser(ctx, em);
+    if (!user.mfaEnabled) throw new DomainError(ErrorCode.BAD_REQUEST, 'MFA is not enabled');
+    await this.reauthenticate(ctx, user, reauth);
+    const ev = await em.transactional(async (tem) => {
+      await tem.nativeUpdate(User, { id: user.id }, { mfaEnabled: false, mfaSecret: null, mfaPendingSecret: null, mfaLastStep: null });
+      const staged = this.audit.stage(tem, ctx, { action: 'mfa_disabled', resourceType: 'user', resourceId: user.id });
+      await tem.flush();
+      return staged;
+    });
+    await this.audit.announce([ev]);
+    return { mfaEnabled: false };
   }
 
   /** The signed-in user with tenant subscription info. */
@@ -224,6 +264,40 @@ export class AuthService {
     const user = await em.findOne(User, { id: p.userId, tenantId: p.tenantId });
     if (!user || !user.isActive) throw AuthErrors.inactiveUser();
     return user;
+  }
+
+  /**
+   * Password and a fresh TOTP code of the active factor. Failures count towards the same lock-out
+   * as logins, so a stolen access token cannot be used to guess the password or the code.
+   */
+  private async reauthenticate(ctx: RequestContext, user: User, reauth: MfaReauth): Promise<void> {
+    const { currentPassword, code } = reauth;
+    if (!currentPassword) throw invalid('current_password', 'current_password is required while MFA is enabled', 'missing');
+    if (!code) throw invalid('code', 'code is required while MFA is enabled', 'missing');
+    if (!CODE_PATTERN.test(code)) throw badCodeFormat();
+    await this.assertNotLocked(ctx, user.email);
+    if (!(await verifyPassword(user.passwordHash, currentPassword))) {
+      await this.recordFailure(ctx, user.email, user, 'mfa_change_bad_password');
+      throw invalid('current_password', 'Current password is incorrect', 'value_error');
+    }
+    const step = user.mfaSecret ? matchTotpStep(user.mfaSecret, code) : null;
+    if (step === null || !(await this.claimTotpStep(user, step))) {
+      await this.recordFailure(ctx, user.email, user, 'mfa_change_bad_code');
+      throw invalid('code', 'Invalid MFA code', 'value_error');
+    }
+  }
+
+  /**
+   * Accepts a TOTP step once: it must be newer than the last accepted one. One conditional update
+   * on the user row, so concurrent uses on any number of instances let exactly one through.
+   */
+  private async claimTotpStep(user: User, step: number): Promise<boolean> {
+    const claimed = await this.db.em().nativeUpdate(
+      User,
+      { id: user.id, mfaSecret: user.mfaSecret, $or: [{ mfaLastStep: null }, { mfaLastStep: { $lt: step } }] },
+      { mfaLastStep: step },
+    );
+    return claimed === 1;
   }
 
   private async completeLogin(ctx: RequestContext, user: User, method: 'password' | 'mfa'): Promise<TokenPair> {

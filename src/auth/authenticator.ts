@@ -17,6 +17,10 @@ export const revocationKeys = {
 /** How often last_used_at of an API key is written at most (avoids a write per request). */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
+function toAuthError(err: unknown): Error {
+  return err instanceof TokenError && err.reason === 'expired' ? AuthErrors.expiredToken() : AuthErrors.invalidToken();
+}
+
 /** Turns request credentials (Bearer JWT or X-API-Key) into a principal, or throws 401. */
 export class Authenticator {
   private readonly lastUsedWritten = new Map<string, number>();
@@ -27,9 +31,26 @@ export class Authenticator {
     private readonly store: ExpiringStore,
   ) {}
 
-  /** Verifies a bearer access token including revocation (logout, deactivation, role change). */
+  /**
+   * Verifies a bearer access token including revocation (logout, deactivation, role change). The
+   * one path every door takes: HTTP through passport-jwt (src/auth/passport.ts runs the same two
+   * steps, verifyAccess and principalOf), graphql-ws and the dashboard socket directly.
+   */
   async fromBearer(token: string): Promise<Principal> {
-    const claims = await this.verify(token, 'access');
+    return this.principalOf(this.verifyAccess(token));
+  }
+
+  /** Signature, issuer, expiry and kind of an access token (remembered by token text); throws the documented 401s. */
+  verifyAccess(token: string): TokenClaims {
+    try {
+      return this.signer.verifySync(token, 'access');
+    } catch (err) {
+      throw toAuthError(err);
+    }
+  }
+
+  /** What the token cannot say about itself, looked up on every request: revocation and the user's token version. */
+  async principalOf(claims: TokenClaims): Promise<Principal> {
     const [jti, sess, ver] = await this.store.getMany([
       revocationKeys.jti(claims.jti),
       claims.fam ? revocationKeys.session(claims.fam) : '',
@@ -53,8 +74,7 @@ export class Authenticator {
     try {
       return await this.signer.verify(token, kind);
     } catch (err) {
-      if (err instanceof TokenError && err.reason === 'expired') throw AuthErrors.expiredToken();
-      throw AuthErrors.invalidToken();
+      throw toAuthError(err);
     }
   }
 

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
 
 export type TokenKind = 'access' | 'refresh' | 'mfa_pending';
 
@@ -55,8 +55,17 @@ function assertPositiveTtl(name: string, value: number): void {
   }
 }
 
+/** What a JWT payload may hold before its claims are checked. */
+type RawClaims = Record<string, unknown>;
+
+/** jose's reading of `typ` (RFC 7515 §4.1.9): case-insensitive, `application/` optional. */
+function isJwtTyp(typ: unknown): boolean {
+  return typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === 'jwt';
+}
+
 export class TokenSigner {
-  private readonly key: Uint8Array;
+  /** A KeyObject made once: given the secret as a string or Buffer, jsonwebtoken builds one on every call. */
+  private readonly key: KeyObject;
   private readonly issuer: string;
   private readonly ttlSec: Readonly<Record<TokenKind, number>>;
   /**
@@ -69,7 +78,7 @@ export class TokenSigner {
 
   /** Validates the options; throws if the secret is shorter than 32 bytes or a TTL is not a positive integer. */
   constructor(opts: TokenSignerOptions) {
-    const key = new TextEncoder().encode(opts.secret);
+    const key = Buffer.from(opts.secret, 'utf8');
     if (key.byteLength < MIN_SECRET_BYTES) {
       throw new Error(`JWT secret must be at least ${MIN_SECRET_BYTES} bytes`);
     }
@@ -79,7 +88,7 @@ export class TokenSigner {
     assertPositiveTtl('accessTtlSec', opts.accessTtlSec);
     assertPositiveTtl('refreshTtlSec', opts.refreshTtlSec);
     assertPositiveTtl('mfaPendingTtlSec', opts.mfaPendingTtlSec);
-    this.key = key;
+    this.key = createSecretKey(key);
     this.issuer = opts.issuer;
     this.ttlSec = {
       access: opts.accessTtlSec,
@@ -106,7 +115,7 @@ export class TokenSigner {
     const jti = randomUUID();
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + this.ttlSec[kind];
-    const payload: JWTPayload = { tid: claims.tid, role: claims.role, kind };
+    const payload: RawClaims = { tid: claims.tid, role: claims.role, kind };
     // Access tokens may carry the family too, so revoking a session can also cut off its access tokens.
     if (claims.fam !== undefined) {
       if (!isNonEmptyString(claims.fam)) {
@@ -118,25 +127,26 @@ export class TokenSigner {
       if (!Number.isSafeInteger(claims.ver) || claims.ver < 0) throw new TypeError('ver must be a non-negative integer');
       payload.ver = claims.ver;
     }
-    const token = await new SignJWT(payload)
-      .setProtectedHeader({ alg: ALG, typ: 'JWT' })
-      .setIssuer(this.issuer)
-      .setSubject(claims.sub)
-      .setJti(jti)
-      .setIssuedAt(iat)
-      .setExpirationTime(exp)
-      .sign(this.key);
+    Object.assign(payload, { iss: this.issuer, sub: claims.sub, jti, iat, exp });
+    const token = jwt.sign(payload, this.key, { algorithm: ALG, header: { alg: ALG, typ: 'JWT' } });
     return { token, jti, exp };
   }
 
   /** Verifies signature (HS256 only), issuer, expiry and that claim `kind` equals `expected`; throws TokenError. */
   async verify(token: string, expected: TokenKind): Promise<TokenClaims> {
+    return this.verifySync(token, expected);
+  }
+
+  /**
+   * verify() without the promise, for callers driven by callbacks (passport-jwt's verifier); an
+   * HMAC over a few hundred bytes is microseconds, so nothing here waits.
+   */
+  verifySync(token: string, expected: TokenKind): TokenClaims {
     if (!isNonEmptyString(token)) {
       throw new TokenError('invalid', 'Token is missing');
     }
     const known = this.verified.get(token);
     if (known) {
-      // as jose decides: expired once exp is not after the current second
       if (known.exp <= Math.floor(Date.now() / 1000)) {
         this.verified.delete(token);
         throw new TokenError('expired', 'Token has expired');
@@ -144,32 +154,38 @@ export class TokenSigner {
       if (known.kind !== expected) throw new TokenError('invalid', 'Token kind mismatch');
       return { ...known };
     }
-    let payload: JWTPayload;
+    let header: jwt.JwtHeader;
+    let payload: unknown;
     try {
-      ({ payload } = await jwtVerify(token, this.key, {
+      ({ header, payload } = jwt.verify(token, this.key, {
         // Pinning the algorithm blocks 'none' and algorithm-confusion tokens regardless of what the header claims.
         algorithms: [ALG],
         issuer: this.issuer,
-        typ: 'JWT',
-        // Without a required exp, a token that omits it would never expire.
-        requiredClaims: ['sub', 'jti', 'iat', 'exp'],
+        complete: true,
+        // Expiry is decided below, after the claims it depends on are known to be well-formed, so
+        // a malformed token is "invalid" even when it is also past its exp.
+        ignoreExpiration: true,
       }));
-    } catch (err) {
-      if (err instanceof errors.JWTExpired) {
-        throw new TokenError('expired', 'Token has expired');
-      }
+    } catch {
       throw new TokenError('invalid', 'Token is invalid');
     }
-    const { sub, tid, role, kind, jti, iat, exp, fam, ver } = payload;
-    if (
-      !isNonEmptyString(sub) ||
-      !isNonEmptyString(tid) ||
-      !isNonEmptyString(role) ||
-      !isNonEmptyString(jti) ||
-      !isTokenKind(kind) ||
-      typeof iat !== 'number' ||
-      typeof exp !== 'number'
-    ) {
+    // jsonwebtoken reads neither typ nor crit; a critical extension we do not implement must not be ignored (RFC 7515 §4.1.11).
+    if (!isJwtTyp(header.typ) || (header as { crit?: unknown }).crit !== undefined) {
+      throw new TokenError('invalid', 'Token header is not accepted');
+    }
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+      throw new TokenError('invalid', 'Token payload is not a claims set');
+    }
+    const { sub, tid, role, kind, jti, iat, exp, fam, ver } = payload as RawClaims;
+    // Without a required exp, a token that omits it would never expire.
+    if (sub === undefined || jti === undefined || typeof iat !== 'number' || typeof exp !== 'number') {
+      throw new TokenError('invalid', 'Token claims are missing');
+    }
+    // expired once exp is not after the current second
+    if (exp <= Math.floor(Date.now() / 1000)) {
+      throw new TokenError('expired', 'Token has expired');
+    }
+    if (!isNonEmptyString(sub) || !isNonEmptyString(tid) || !isNonEmptyString(role) || !isNonEmptyString(jti) || !isTokenKind(kind)) {
       throw new TokenError('invalid', 'Token claims are malformed');
     }
     // Stops an mfa_pending or refresh token from being presented where an access token is expected, and vice versa.

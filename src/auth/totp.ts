@@ -95,6 +95,37 @@ export function totpCode(secretBase32: string, atMs: number = Date.now()): strin
   return hotp(decodeSecret(secretBase32), counterAt(atMs));
 }
 
+/**
+ * The time step (30 s counter) within `window` of `atMs` whose code equals `code`, or null.
+ * Callers that must accept a code only once remember the returned step and refuse any step not
+ * newer than it (RFC 6238 §5.2).
+ */
+export function matchTotpStep(
+  secretBase32: string,
+  code: string,
+  atMs: number = Date.now(),
+  window = 1,
+): number | null {
+  if (!Number.isInteger(window) || window < 0) {
+    throw new RangeError('window must be a non-negative integer');
+  }
+  const key = decodeSecret(secretBase32);
+  const counter = counterAt(atMs);
+  if (typeof code !== 'string' || !CODE_PATTERN.test(code)) {
+    return null;
+  }
+  const given = Buffer.from(code, 'ascii');
+  let matched: number | null = null;
+  for (let c = counter - window; c <= counter + window; c++) {
+    if (c < 0) continue;
+    // Check every candidate without short-circuiting so timing does not reveal which step matched.
+    const ok = timingSafeEqual(Buffer.from(hotp(key, c), 'ascii'), given);
+    // The newest matching step wins, so a (rare) collision with an older step cannot reopen it.
+    if (ok) matched = c;
+  }
+  return matched;
+}
+
 /** Checks a 6-digit code against the steps within `window` of `atMs`, in constant time per candidate. */
 export function verifyTotp(
   secretBase32: string,
@@ -102,23 +133,7 @@ export function verifyTotp(
   atMs: number = Date.now(),
   window = 1,
 ): boolean {
-  if (!Number.isInteger(window) || window < 0) {
-    throw new RangeError('window must be a non-negative integer');
-  }
-  const key = decodeSecret(secretBase32);
-  const counter = counterAt(atMs);
-  if (typeof code !== 'string' || !CODE_PATTERN.test(code)) {
-    return false;
-  }
-  const given = Buffer.from(code, 'ascii');
-  let matched = false;
-  for (let c = counter - window; c <= counter + window; c++) {
-    if (c < 0) continue;
-    // Check every candidate without short-circuiting so timing does not reveal which step matched.
-    const ok = timingSafeEqual(Buffer.from(hotp(key, c), 'ascii'), given);
-    matched = ok || matched;
-  }
-  return matched;
+  return matchTotpStep(secretBase32, code, atMs, window) !== null;
 }
 
 /** Builds an `otpauth://totp/...` URI for enrolling the secret in an authenticator app. */

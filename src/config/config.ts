@@ -53,6 +53,15 @@ const envSchema = z.object({
   WS_MAX_PENDING_PER_IP: z.coerce.number().int().min(1).default(10),
   WS_HEARTBEAT_SEC: z.coerce.number().int().min(1).max(3600).default(30),
   WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).default(4 * 1_048_576),
+  GRAPHQL_INTROSPECTION: bool.optional(),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(5_000),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(50),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(1000).default(15),
+  GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(50),
+  GRAPHQL_MAX_FRAGMENTS: z.coerce.number().int().min(0).default(50),
+  GRAPHQL_MAX_REPEATED_FIELDS: z.coerce.number().int().min(1).default(10),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(10_000),
+  GRAPHQL_WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).default(20),
 });
 
 export type Plan = z.infer<typeof plan>;
@@ -79,10 +88,30 @@ export interface AppConfig {
   jobsEnabled: boolean;
   /** the dashboard WebSocket (/api/v1/ws/dashboard) */
   ws: { authTimeoutMs: number; maxPendingPerIp: number; heartbeatSec: number; maxBufferedBytes: number };
+  /** what one GraphQL document may cost, on both transports (resolvers/graphql-limits.ts) */
+  graphql: GraphqlLimits;
   /** a store write slower than this fails the ingest batch with 503 */
   ingestStoreTimeoutMs: number;
   /** a machine without readings for this long is offline */
   machineOfflineAfterMs: number;
+}
+
+export interface GraphqlLimits {
+  introspection: boolean;
+  maxTokens: number;
+  /** aliases in the operation, counted with fragments expanded */
+  maxAliases: number;
+  /** nesting of fields, the root field being 1 */
+  maxDepth: number;
+  /** directives written in the document */
+  maxDirectives: number;
+  /** fragment definitions in the document (graphql-js compares the fragments spread together pairwise) */
+  maxFragments: number;
+  /** selections of one response key at one path (the work of graphql-js' overlapping-fields rule grows with its square) */
+  maxRepeatedFields: number;
+  maxCost: number;
+  /** operations in flight on one graphql-ws connection */
+  wsMaxSubscriptions: number;
 }
 
 export class ConfigError extends Error {}
@@ -137,6 +166,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxPendingPerIp: e.WS_MAX_PENDING_PER_IP,
       heartbeatSec: e.WS_HEARTBEAT_SEC,
       maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+    },
+    graphql: {
+      introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+      maxFragments: e.GRAPHQL_MAX_FRAGMENTS,
+      maxRepeatedFields: e.GRAPHQL_MAX_REPEATED_FIELDS,
+      maxCost: e.GRAPHQL_MAX_COST,
+      wsMaxSubscriptions: e.GRAPHQL_WS_MAX_SUBSCRIPTIONS,
     },
   };
 }

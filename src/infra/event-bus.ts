@@ -27,6 +27,12 @@ export interface EventBus {
   on<K extends EventTopic>(topic: K, handler: (payload: EventTopics[K]) => void | Promise<void>): () => void;
   /** Pull-style: an AsyncIterableIterator (used by GraphQL subscriptions). `return()` unsubscribes. When more than maxQueue events wait undelivered, the iterator throws SlowConsumerError on the next next() and unsubscribes, so memory cannot grow without bound. */
   subscribe<K extends EventTopic>(topic: K, opts?: SubscribeOptions): AsyncIterableIterator<EventTopics[K]>;
+  /**
+   * Whether a publish to topic now would reach any listener, in this process or another. Lets a
+   * producer skip building a large payload nobody receives: a listener that subscribes after this
+   * answer is in the same position as one that subscribes just after the publish.
+   */
+  hasListeners(topic: EventTopic): Promise<boolean>;
   /** Ends all subscriptions and releases resources; publishing afterwards rejects. */
   close(): Promise<void>;
 }
@@ -239,6 +245,10 @@ export class InProcessEventBus extends ListeningBus implements EventBus {
     this.registry.dispatch(topic, payload);
   }
 
+  async hasListeners(topic: EventTopic): Promise<boolean> {
+    return this.registry.hasTopic(topic);
+  }
+
 
   /** Completes every open subscription and drops all handlers. */
   async close(): Promise<void> {
@@ -414,6 +424,13 @@ export class RedisEventBus extends ListeningBus implements EventBus {
   async publish<K extends EventTopic>(topic: K, payload: EventTopics[K]): Promise<void> {
     if (this.closed) throw new Error('EventBus is closed');
     await this.pub.publish(this.prefix + topic, encodePayload(payload));
+  }
+
+  /** Local listeners, or any subscriber of the channel on Redis (PUBSUB NUMSUB: one round trip, no payload). */
+  async hasListeners(topic: EventTopic): Promise<boolean> {
+    if (this.registry.hasTopic(topic)) return true;
+    const [, count] = (await this.pub.pubsub('NUMSUB', this.prefix + topic)) as [string, number];
+    return Number(count) > 0;
   }
 
 

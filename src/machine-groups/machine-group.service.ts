@@ -7,6 +7,7 @@ import type { Database } from '../infra/database.js';
 import { Machine } from '../machines/machine.entity.js';
 import { withLiveStatus } from '../machines/machine-status.service.js';
 import { GROUP_SUBTREE_SQL } from '../machines/machine.service.js';
+import { unsafeTextReason } from '../common/text-rules.js';
 import { validateName } from '../users/user.rules.js';
 import { GROUP_TYPES, MachineGroup, MachineGroupMember, type GroupType } from './machine-group.entity.js';
 
@@ -43,7 +44,8 @@ function description(v: string | null | undefined): string | null {
   if (v == null) return null;
   if (v.length > 1000) throw invalid('description', 'String should have at most 1000 characters', 'string_too_long');
   // free text may span lines; other control characters (NUL is refused by PostgreSQL: a 500) may not
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v)) throw invalid('description', 'String must not contain control characters', 'value_error');
+  const unsafe = unsafeTextReason(v, true);
+  if (unsafe) throw invalid('description', `String ${unsafe}`, 'value_error');
   if (/\p{Cs}/u.test(v)) throw invalid('description', 'String must be valid Unicode text', 'value_error');
   return v.trim() || null;
 }
@@ -175,8 +177,11 @@ export class MachineGroupService {
     unique.forEach((m, i) => {
       if (!isUuid(m)) throw invalid(['machine_ids', i], 'Input should be a valid UUID', 'uuid_parsing');
     });
-    const found = unique.length
-      ? await em.find(Machine, { id: { $in: unique }, tenantId: g.tenantId, isActive: true }, { fields: ['id'] })
+    // Plain statements with the ids as one array literal (validated UUIDs): loading and persisting
+    // 10,000 entities through the unit of work blocked the event loop for 150-700 ms.
+    const idArray = `{${unique.join(',')}}`;
+    const found: { id: string }[] = unique.length
+      ? await em.getConnection().execute('select id from machines where id = any(?::uuid[]) and tenant_id = ? and is_active', [idArray, g.tenantId])
       : [];
     if (found.length !== unique.length) {
       const known = new Set(found.map((m) => m.id));
@@ -184,8 +189,17 @@ export class MachineGroupService {
       throw invalid('machine_ids', `Machine not found: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}`, 'value_error');
     }
     const ev = await em.transactional(async (tem) => {
-      await tem.nativeDelete(MachineGroupMember, { groupId: g.id });
-      for (const machineId of unique) tem.persist(tem.create(MachineGroupMember, { groupId: g.id, machineId, tenantId: g.tenantId } as MachineGroupMember));
+      const conn = tem.getConnection();
+      const tx = tem.getTransactionContext();
+      await conn.execute('delete from machine_group_members where group_id = ?', [g.id], 'run', tx);
+      if (unique.length) {
+        await conn.execute(
+          'insert into machine_group_members (group_id, machine_id, tenant_id, created_at) select ?, unnest(?::uuid[]), ?, now()',
+          [g.id, idArray, g.tenantId],
+          'run',
+          tx,
+        );
+      }
       const staged = this.audit.stage(tem, ctx, {
         action: 'set_machine_group_members',
         resourceType: 'machine_group',

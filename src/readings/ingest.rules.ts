@@ -1,3 +1,5 @@
+import { unsafeTextReason } from '../common/text-rules.js';
+
 /** Limits of one reading and of a batch (spec: ingestion-readings.md). */
 export const INGEST_MAX_BATCH = 1000;
 export const MAX_FUTURE_MS = 5 * 60 * 1000;
@@ -61,7 +63,53 @@ export function parseInstant(s: string): Date | null {
   return d;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Two ASCII digits at i as a number, or -1. */
+function digits2(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * "YYYY-MM-DDTHH:MM:SS[.f{1,3}]Z" from 1970 on, the form nearly every client sends, read digit by
+ * digit: with a different millisecond on every reading, the regex and Date's string parser were a
+ * tenth of the server's time per reading. Anything else (offsets, longer fractions, hour 24,
+ * impossible dates) returns undefined and takes the general path, so the answer is the same.
+ */
+function parseUtcFast(s: string): number | undefined {
+  const n = s.length;
+  if (n < 20 || n > 24 || s.charCodeAt(n - 1) !== 90 /* Z */) return undefined;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined;
+  const y1 = digits2(s, 0);
+  const y2 = digits2(s, 2);
+  const month = digits2(s, 5);
+  const day = digits2(s, 8);
+  const hour = digits2(s, 11);
+  const minute = digits2(s, 14);
+  const second = digits2(s, 17);
+  if (y1 < 0 || y2 < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  const year = y1 * 100 + y2;
+  if (year < 1970) return undefined;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!)) return undefined;
+  let ms = 0;
+  if (n > 20) {
+    // ".f", ".ff" or ".fff" before the Z
+    if (s.charCodeAt(19) !== 46 || n === 21) return undefined;
+    for (let i = 20, scale = 100; i < n - 1; i++, scale /= 10) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return undefined;
+      ms += d * scale;
+    }
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
 function parseInstantText(s: string): Date | null {
+  const fast = parseUtcFast(s);
+  if (fast !== undefined) return new Date(fast);
   const m = ISO_RE.exec(s);
   if (!m) return null;
   const d = new Date(s);
@@ -114,12 +162,16 @@ export function checkReading(raw: unknown, now: number, tenantId: string): Readi
   if (ts.getTime() < now - MAX_PAST_DAYS * 86_400_000) return fail(`Timestamp is more than ${MAX_PAST_DAYS} days in the past`);
   if (typeof r.metricName !== 'string' || r.metricName.length === 0) return fail('metric_name is required');
   if (r.metricName.length > MAX_METRIC_LENGTH) return fail(`metric_name must be at most ${MAX_METRIC_LENGTH} characters`);
+  const metricUnsafe = unsafeTextReason(r.metricName);
+  if (metricUnsafe) return fail(`metric_name ${metricUnsafe}`);
   if (r.value === undefined || r.value === null) return fail('value is required');
   const value = numericValue(r.value);
   if (value === null) return fail('Value must be a number');
   if (value === 'nan') return fail('Value must be finite');
   if (typeof r.unit !== 'string' || r.unit.length === 0) return fail('unit is required');
   if (r.unit.length > MAX_UNIT_LENGTH) return fail(`unit must be at most ${MAX_UNIT_LENGTH} characters`);
+  const unitUnsafe = unsafeTextReason(r.unit);
+  if (unitUnsafe) return fail(`unit ${unitUnsafe}`);
   let rawTag: string | null = null;
   if (r.rawTag !== undefined && r.rawTag !== null) {
     if (typeof r.rawTag !== 'string') return fail('raw_tag must be a string');

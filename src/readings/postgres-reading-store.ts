@@ -111,11 +111,19 @@ export class PostgresReadingStore implements ReadingStore {
       where += ` and metric in (${q.metrics.map(() => '?').join(',')})`;
       params.push(...q.metrics);
     }
+    // A row names its metric only where the metric changes, and carries its time as epoch
+    // milliseconds: 100,000 points of one 255-character metric otherwise decoded 25 MB of repeated
+    // names and parsed 100,000 timestamps, blocking the event loop for a quarter of a second.
+    const epochMs = (col: string) => `(extract(epoch from ${col}) * 1000)::float8`;
     const sql = q.intervalSec
-      ? `select metric, date_bin((? || ' seconds')::interval, ts, timestamptz '1970-01-01 00:00:00+00') as ts, ${AGG_SQL[q.aggregation]} as value
-           from readings where ${where} group by metric, 2 order by metric, 2 limit ?`
-      : `select metric, ts, value from readings where ${where} order by metric, ts limit ?`;
-    const rows: { metric: string; ts: Date | string; value: number }[] = await conn.execute(
+      ? `select case when metric is distinct from lag(metric) over w then metric end as metric, ${epochMs('ts')} as ts, value from (
+           select metric, date_bin((? || ' seconds')::interval, ts, timestamptz '1970-01-01 00:00:00+00') as ts, ${AGG_SQL[q.aggregation]} as value
+             from readings where ${where} group by metric, 2 order by metric, 2 limit ?
+         ) b window w as (order by metric, ts) order by b.metric, b.ts`
+      : `select case when metric is distinct from lag(metric) over w then metric end as metric, ${epochMs('ts')} as ts, value from (
+           select metric, ts, value from readings where ${where} order by metric, ts limit ?
+         ) r window w as (order by metric, ts) order by r.metric, r.ts`;
+    const rows: { metric: string | null; ts: number; value: number }[] = await conn.execute(
       sql,
       q.intervalSec ? [String(q.intervalSec), ...params, q.limit + 1] : [...params, q.limit + 1],
     );
@@ -125,13 +133,13 @@ export class PostgresReadingStore implements ReadingStore {
       params,
     );
     const unitOf = new Map(units.map((u) => [u.metric, u.unit]));
-    const series = new Map<string, Series>();
+    const series: Series[] = [];
+    let s: Series | undefined;
     for (const r of rows) {
-      let s = series.get(r.metric);
-      if (!s) series.set(r.metric, (s = { metric: r.metric, unit: unitOf.get(r.metric) ?? null, points: [] }));
-      s.points.push({ timestamp: new Date(r.ts), value: Number(r.value) });
+      if (r.metric !== null) series.push((s = { metric: r.metric, unit: unitOf.get(r.metric) ?? null, points: [] }));
+      s!.points.push({ timestamp: new Date(Number(r.ts)), value: Number(r.value) });
     }
-    return [...series.values()];
+    return series;
   }
 
   async ping(): Promise<void> {

@@ -21,6 +21,19 @@ export function parseInterval(text: string): number | null {
   return sec >= MIN_INTERVAL_SEC && sec <= MAX_INTERVAL_SEC ? sec : null;
 }
 
+/**
+ * The metric names a series query asks for (none = every metric). A list names one metric per
+ * item, verbatim (GraphQL `metrics`, REST `metric` given more than once), so a name may hold a
+ * comma or spaces, and a blank item names no metric rather than all. A single string is the REST
+ * comma form `metric=a,b`, split on commas, trimmed, blanks dropped, as it always was. Repeats
+ * collapse. To name one metric that holds a comma, repeat the parameter: `metric=a,b&metric=`.
+ */
+export function metricNames(input: string | readonly string[] | null | undefined): string[] {
+  if (input == null) return [];
+  if (typeof input !== 'string') return [...new Set(input)];
+  return [...new Set(input.split(',').map((m) => m.trim()).filter((m) => m !== ''))];
+}
+
 export interface SeriesArgs {
   metrics?: string[] | null;
   start?: Date | null;
@@ -87,8 +100,8 @@ export class ReadingService {
     const end = a.end ?? new Date();
     const start = a.start ?? new Date(end.getTime() - DEFAULT_QUERY_RANGE_MS);
     if (start.getTime() >= end.getTime()) throw invalid('start', 'start must be before end', 'value_error');
-    // Names are matched exactly (metrics are free-form, " x" is not "x"); REST trims its comma list itself.
-    const metrics = [...new Set(a.metrics ?? [])];
+    // Names are matched exactly (metrics are free-form, " x" is not "x"); only the comma form is trimmed.
+    const metrics = metricNames(a.metrics);
     if (metrics.length > 50) throw invalid('metric', 'At most 50 metrics per query', 'too_long');
     if (metrics.some((s) => s.length > 255)) throw invalid('metric', 'metric names are at most 255 characters', 'string_too_long');
     if (metrics.some(hasUnstorableChars)) throw invalid('metric', 'metric names must not contain NUL characters or unpaired surrogates', 'value_error');

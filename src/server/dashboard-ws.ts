@@ -96,7 +96,7 @@ export interface DashboardSocket {
 }
 
 /** The address pending connections are counted against; mirrors express's req.ip under TRUST_PROXY. */
-function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
     const forwarded = req.headers['x-forwarded-for'];
     const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Container } from '../app/container.js';
-import type { RequestContext } from '../common/context.js';
-import { DomainError, ErrorCode } from '../common/errors.js';
+import type { Principal, RequestContext } from '../common/context.js';
+import { DomainError } from '../common/errors.js';
+import { AuthErrors } from '../auth/auth.errors.js';
+import { API_KEY_STRATEGY, BEARER_STRATEGY, bearerTokenOf, createAuthPassport } from '../auth/passport.js';
 import type { Metrics } from './metrics.js';
 import { attachContext, contextOf, readCookie } from './request-context.js';
 
@@ -51,28 +53,29 @@ function routeLabel(req: Request, res: Response): string {
 }
 
 /**
- * Resolves credentials into ctx.principal. A bad credential does not fail here: it fails only
- * operations that need a principal, so public endpoints keep working for clients with stale tokens.
+ * Resolves credentials into ctx.principal through passport: the bearer JWT strategy when an
+ * Authorization header is present (even alongside X-API-Key), else the API-key strategy. A bad
+ * credential does not fail here: it fails only operations that need a principal, so public
+ * endpoints keep working for clients with stale tokens.
  */
 export function authenticate(c: Container): RequestHandler {
-  return async (req, _res, next) => {
-    const ctx = contextOf(req);
+  const passport = createAuthPassport(c.authenticator);
+  return (req, res, next) => {
     const auth = req.header('authorization');
-    const apiKey = req.header('x-api-key');
-    try {
-      if (auth !== undefined) {
-        const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-        if (!m) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Could not validate credentials');
-        ctx.bearerToken = m[1];
-        ctx.principal = await c.authenticator.fromBearer(m[1]!);
-      } else if (apiKey !== undefined) {
-        ctx.principal = await c.authenticator.fromApiKey(apiKey);
-      }
-    } catch (err) {
-      if (!(err instanceof DomainError)) return next(err);
-      ctx.authError = err;
-    }
-    next();
+    const strategy = auth !== undefined ? BEARER_STRATEGY : req.header('x-api-key') !== undefined ? API_KEY_STRATEGY : null;
+    if (strategy === null) return next();
+    const ctx = contextOf(req);
+    // kept even when the token is refused: MFA verify accepts the pending token here
+    const token = bearerTokenOf(auth);
+    if (token !== null) ctx.bearerToken = token;
+    const settled = (err: unknown, principal: Principal | false | undefined, info: unknown) => {
+      if (err) return next(err);
+      if (principal) ctx.principal = principal;
+      // passport-jwt fails without a DomainError only when its extractor found no token: a malformed header
+      else ctx.authError = info instanceof DomainError ? info : AuthErrors.invalidToken();
+      next();
+    };
+    passport.authenticate(strategy, { session: false }, settled)(req, res, next);
   };
 }
 

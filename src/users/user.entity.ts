@@ -37,6 +37,10 @@ export class User {
   @Property({ type: 'string', length: 64, nullable: true, hidden: true })
   mfaPendingSecret: string | null = null;
 
+  /** newest TOTP time step accepted for mfaSecret: a code is good once, so steps up to this one are refused */
+  @Property({ type: 'integer', nullable: true, hidden: true })
+  mfaLastStep: number | null = null;
+
   @Property({ type: 'boolean' })
   onboardingCompleted: boolean = false;
 

@@ -1,9 +1,8 @@
 import { invalid } from '../common/errors.js';
+import { unsafeTextReason } from '../common/text-rules.js';
 
 // Pragmatic address check: one @, no spaces, a dotted domain; full RFC 5322 is neither needed nor wanted.
 const EMAIL_RE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
-// eslint-disable-next-line no-control-regex
-const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 
 /** Lower-cased, trimmed e-mail (the identity used for login). */
 export function normalizeEmail(email: string): string {
@@ -13,7 +12,7 @@ export function normalizeEmail(email: string): string {
 /** Validates and normalizes an e-mail address. */
 export function validateEmail(email: string, field = 'email'): string {
   const e = normalizeEmail(email);
-  if (e.length > 320 || !EMAIL_RE.test(e)) {
+  if (e.length > 320 || !EMAIL_RE.test(e) || unsafeTextReason(e)) {
     throw invalid(field, 'value is not a valid email address', 'value_error');
   }
   return e;
@@ -28,12 +27,13 @@ export function validatePassword(password: string, field = 'password'): void {
   }
 }
 
-/** A display name: trimmed, 1-200 characters, no control characters. */
+/** A display name: trimmed, 1-200 characters, no control or bidi override characters (text-rules.ts). */
 export function validateName(field: string, value: string, max = 200): string {
   const v = value.trim();
   if (v.length === 0) throw invalid(field, 'String should have at least 1 character', 'string_too_short');
   if (v.length > max) throw invalid(field, `String should have at most ${max} characters`, 'string_too_long');
-  if (CONTROL_RE.test(v)) throw invalid(field, 'String must not contain control characters', 'value_error');
+  const unsafe = unsafeTextReason(v);
+  if (unsafe) throw invalid(field, `String ${unsafe}`, 'value_error');
   // a lone surrogate cannot be stored as UTF-8 (PostgreSQL's jsonb refuses its escape: a 500)
   if (/\p{Cs}/u.test(v)) throw invalid(field, 'String must be valid Unicode text', 'value_error');
   return v;

@@ -156,7 +156,20 @@ const FIXTURES: Record<string, Fixture> = {
       const u = await mfaUser(w);
       const pending = await login(w, u.email, STRONG_PASSWORD);
       if (pending.body.mfa_required !== true) throw new Error('MFA user did not get a pending token');
-      return { mfa_token: pending.body.access_token, code: totpCode(u.secret) };
+      // the next step's code: the current one confirmed the enrolment and is spent
+      return { mfa_token: pending.body.access_token, code: totpCode(u.secret, Date.now() + 30_000) };
+    },
+  },
+  'POST /auth/mfa/disable': {
+    throwawayCaller: true,
+    body: async ({ w, caller }) => {
+      const token = tokenOf(caller);
+      const setup = await http('POST', `${w.t.api}/auth/mfa/setup`, { token });
+      // callers that may not manage MFA still need a well-formed body
+      if (setup.status !== 200) return { current_password: STRONG_PASSWORD, code: '123456' };
+      const on = await http('POST', `${w.t.api}/auth/mfa/verify-setup`, { token, body: { code: totpCode(setup.body.secret) } });
+      if (on.status !== 200) throw new Error(`MFA verify-setup failed: ${on.status} ${on.text}`);
+      return { current_password: STRONG_PASSWORD, code: totpCode(setup.body.secret, Date.now() + 30_000) };
     },
   },
   'GET /settings/api-keys': { query: { page: '1', page_size: '5' } },

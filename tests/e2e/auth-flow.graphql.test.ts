@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/auth/totp.js';
 import { gql, http, startTestApp, STRONG_PASSWORD, type HttpOptions, type TestApp } from '../helpers/app.js';
 import { probeService } from '../helpers/services.js';
+import { successiveCodes, wrongCode } from '../helpers/totp.js';
 
 const pgSvc = await probeService('postgres');
 
@@ -25,6 +26,8 @@ const M_LOGOUT = `mutation($r: String) { logout(refreshToken: $r) { detail } }`;
 const M_SETUP_MFA = `mutation { setupMfa { secret otpauthUrl issuer accountName } }`;
 const M_VERIFY_SETUP = `mutation($code: String!) { verifyMfaSetup(input: { code: $code }) { mfaEnabled } }`;
 const M_VERIFY_MFA = `mutation($t: String!, $code: String!) { verifyMfa(input: { mfaToken: $t, code: $code }) { ${AUTH_FIELDS} } }`;
+const M_REPLACE_MFA = `mutation($input: MfaReauthInput) { setupMfa(input: $input) { secret } }`;
+const M_DISABLE_MFA = `mutation($input: MfaReauthInput!) { disableMfa(input: $input) { mfaEnabled } }`;
 const Q_USERS = `query($page: Int, $pageSize: Int) { users(page: $page, pageSize: $pageSize) { items { ${USER_FIELDS} } total page pageSize totalPages } }`;
 const Q_USER = `query($id: ID!) { user(id: $id) { ${USER_FIELDS} } }`;
 const M_CREATE_USER = `mutation($input: CreateUserInput!) { createUser(input: $input) { ${USER_FIELDS} } }`;
@@ -43,15 +46,6 @@ interface Session {
   tenantId: string;
 }
 
-/** A 6-digit code that is not valid for the secret anywhere in the verifier's ±1 step window. */
-function wrongCode(secret: string): string {
-  const now = Date.now();
-  const valid = new Set([-60_000, -30_000, 0, 30_000, 60_000].map((d) => totpCode(secret, now + d)));
-  for (let n = 0; ; n++) {
-    const c = String(n).padStart(6, '0');
-    if (!valid.has(c)) return c;
-  }
-}
 
 describe.skipIf(pgSvc.skip)(`auth flow over GraphQL${pgSvc.label}`, () => {
   let t: TestApp;
@@ -251,7 +245,8 @@ describe.skipIf(pgSvc.skip)(`auth flow over GraphQL${pgSvc.label}`, () => {
       expect(setup.accountName).toBe(s.email);
       const wrongSetup = await fails('BAD_USER_INPUT', M_VERIFY_SETUP, { code: wrongCode(setup.secret) }, s.token);
       expect(wrongSetup.extensions?.issues[0].loc).toEqual(['code']);
-      expect((await ok(M_VERIFY_SETUP, { code: totpCode(setup.secret) }, s.token)).verifyMfaSetup.mfaEnabled).toBe(true);
+      const codes = await successiveCodes(setup.secret);
+      expect((await ok(M_VERIFY_SETUP, { code: codes.current }, s.token)).verifyMfaSetup.mfaEnabled).toBe(true);
       expect((await ok(Q_ME, undefined, s.token)).me.mfaEnabled).toBe(true);
       const audit = (await ok(Q_AUDIT, { action: 'mfa_enabled' }, s.token)).auditEvents;
       expect(audit.items).toEqual([expect.objectContaining({ action: 'mfa_enabled', resourceType: 'user', resourceId: s.userId, userId: s.userId })]);
@@ -263,10 +258,44 @@ describe.skipIf(pgSvc.skip)(`auth flow over GraphQL${pgSvc.label}`, () => {
       await fails('BAD_USER_INPUT', M_VERIFY_MFA, { t: first.accessToken, code: '12ab' });
       await fails('UNAUTHENTICATED', M_VERIFY_MFA, { t: s.token, code: totpCode(setup.secret) });
 
-      const done = (await ok(M_VERIFY_MFA, { t: first.accessToken, code: totpCode(setup.secret) })).verifyMfa;
+      // the code that confirmed the enrolment is spent: it cannot complete a login
+      const replay = await fails('UNAUTHENTICATED', M_VERIFY_MFA, { t: first.accessToken, code: codes.current });
+      expect(replay.message).toBe('Invalid MFA code');
+      const second = (await login(s.email, s.password)).body.data!.login;
+      const done = (await ok(M_VERIFY_MFA, { t: second.accessToken, code: codes.next })).verifyMfa;
       expect(done).toMatchObject({ mfaRequired: false, tokenType: 'bearer', refreshToken: expect.any(String) });
       expect((await ok(Q_ME, undefined, done.accessToken)).me).toMatchObject({ id: s.userId, mfaEnabled: true });
-      await fails('UNAUTHENTICATED', M_VERIFY_MFA, { t: first.accessToken, code: totpCode(setup.secret) });
+      await fails('UNAUTHENTICATED', M_VERIFY_MFA, { t: second.accessToken, code: codes.next });
+    });
+
+    it('setupMfa replacing an active factor and disableMfa need currentPassword and a fresh code', async () => {
+      const s = await register('gmfareauth');
+      const first = (await ok(M_SETUP_MFA, undefined, s.token)).setupMfa;
+      const codes = await successiveCodes(first.secret);
+      await ok(M_VERIFY_SETUP, { code: codes.previous }, s.token);
+
+      // an access token alone cannot swap the secret
+      const bare = await fails('BAD_USER_INPUT', M_SETUP_MFA, undefined, s.token);
+      expect(bare.extensions?.issues[0].loc).toEqual(['current_password']);
+      const badPassword = await fails('BAD_USER_INPUT', M_REPLACE_MFA, { input: { currentPassword: 'Wr0ngPassword!', code: codes.current } }, s.token);
+      expect(badPassword.extensions?.issues[0].loc).toEqual(['current_password']);
+      const badCode = await fails('BAD_USER_INPUT', M_REPLACE_MFA, { input: { currentPassword: s.password, code: wrongCode(first.secret) } }, s.token);
+      expect(badCode.extensions?.issues[0].loc).toEqual(['code']);
+      const replaced = (await ok(M_REPLACE_MFA, { input: { currentPassword: s.password, code: codes.current } }, s.token)).setupMfa;
+      expect(replaced.secret).not.toBe(first.secret);
+      // the re-authentication code is spent
+      await fails('BAD_USER_INPUT', M_REPLACE_MFA, { input: { currentPassword: s.password, code: codes.current } }, s.token);
+      const newCodes = await successiveCodes(replaced.secret);
+      await ok(M_VERIFY_SETUP, { code: newCodes.previous }, s.token);
+
+      await fails('BAD_USER_INPUT', M_DISABLE_MFA, { input: { currentPassword: 'Wr0ngPassword!', code: newCodes.current } }, s.token);
+      await fails('BAD_USER_INPUT', M_DISABLE_MFA, { input: { currentPassword: s.password, code: newCodes.previous } }, s.token);
+      expect((await ok(Q_ME, undefined, s.token)).me.mfaEnabled).toBe(true);
+      expect((await ok(M_DISABLE_MFA, { input: { currentPassword: s.password, code: newCodes.current } }, s.token)).disableMfa.mfaEnabled).toBe(false);
+      expect((await ok(Q_ME, undefined, s.token)).me.mfaEnabled).toBe(false);
+      expect((await login(s.email, s.password)).body.data!.login.mfaRequired).toBe(false);
+      const disabledAgain = await fails('BAD_REQUEST', M_DISABLE_MFA, { input: { currentPassword: s.password, code: newCodes.next } }, s.token);
+      expect(disabledAgain.message).toBe('MFA is not enabled');
     });
   });
 

@@ -16,6 +16,7 @@ import {
   type TestApp,
 } from '../helpers/app.js';
 import { probeService } from '../helpers/services.js';
+import { successiveCodes, wrongCode } from '../helpers/totp.js';
 
 const pgSvc = await probeService('postgres');
 
@@ -31,15 +32,6 @@ function cookieValue(setCookie: string): string {
   return decodeURIComponent(setCookie.slice('refresh_token='.length).split(';')[0]!);
 }
 
-/** A 6-digit code that is not valid for the secret anywhere in the verifier's ±1 step window. */
-function wrongCode(secret: string): string {
-  const now = Date.now();
-  const valid = new Set([-60_000, -30_000, 0, 30_000, 60_000].map((d) => totpCode(secret, now + d)));
-  for (let n = 0; ; n++) {
-    const c = String(n).padStart(6, '0');
-    if (!valid.has(c)) return c;
-  }
-}
 
 /** Every non-public REST row, with path parameters filled with a random UUID. */
 const PROTECTED = ROUTES.filter((r) => policyOf(r.resolver, r.operation)?.kind !== 'public').map((r) => ({
@@ -425,6 +417,10 @@ describe.skipIf(pgSvc.skip)(`auth flow over REST${pgSvc.label}`, () => {
 
   describe('MFA', () => {
     async function enableMfa(s: TenantSession): Promise<string> {
+      return (await enableMfaWithCodes(s)).secret;
+    }
+    /** Enables MFA with the previous step's code; returns the secret and the codes around it. */
+    async function enableMfaWithCodes(s: TenantSession) {
       const setup = await http('POST', `${t.api}/auth/mfa/setup`, { token: s.token });
       expect(setup.status).toBe(200);
       const secret: string = setup.body.secret;
@@ -432,11 +428,20 @@ describe.skipIf(pgSvc.skip)(`auth flow over REST${pgSvc.label}`, () => {
       expect(setup.body.otpauth_url).toMatch(/^otpauth:\/\/totp\//);
       expect(setup.body.otpauth_url).toContain(`secret=${secret}`);
       expect(setup.body.otpauth_url).toContain(encodeURIComponent(s.email));
-      const ok = await http('POST', `${t.api}/auth/mfa/verify-setup`, { token: s.token, body: { code: totpCode(secret) } });
+      // the previous step's code, so the current and the next one are left for the test
+      const codes = await successiveCodes(secret);
+      const ok = await http('POST', `${t.api}/auth/mfa/verify-setup`, { token: s.token, body: { code: codes.previous } });
       expect(ok.status).toBe(200);
       expect(ok.body.mfa_enabled).toBe(true);
-      return secret;
+      return { secret, codes };
     }
+
+    const verify = (pending: string, code: string) => http('POST', `${t.api}/auth/mfa/verify`, { body: { mfa_token: pending, code } });
+    const pendingToken = async (s: TenantSession): Promise<string> => {
+      const r = await login(s.email, s.password);
+      expect(r.body.mfa_required).toBe(true);
+      return r.body.access_token;
+    };
 
     it('setup and verify-setup turn MFA on; it shows on /auth/me and in the audit trail', async () => {
       const s = await registerTenant(t.api, 'mfa');
@@ -525,6 +530,102 @@ describe.skipIf(pgSvc.skip)(`auth flow over REST${pgSvc.label}`, () => {
         [0, 1, 2].map(() => http('POST', `${t.api}/auth/mfa/verify`, { body: { mfa_token: p3, code: nextCode } })),
       );
       expect(racing.map((r) => r.status).sort()).toEqual([200, 401, 401]);
+      // an older step, never used for a login, is refused too once a newer one has been accepted
+      const older = await verify(await pendingToken(s), code);
+      expect(older.status).toBe(401);
+      expect(older.body).toEqual({ detail: 'Invalid MFA code' });
+    });
+
+    it('the code that confirmed verify-setup cannot also complete a login', async () => {
+      const s = await registerTenant(t.api, 'mfasetupreplay');
+      const setup = await http('POST', `${t.api}/auth/mfa/setup`, { token: s.token });
+      const codes = await successiveCodes(setup.body.secret);
+      expect((await http('POST', `${t.api}/auth/mfa/verify-setup`, { token: s.token, body: { code: codes.current } })).status).toBe(200);
+      const replay = await verify(await pendingToken(s), codes.current);
+      expect(replay.status).toBe(401);
+      expect(replay.body).toEqual({ detail: 'Invalid MFA code' });
+      expect(refreshSetCookie(replay)).toBeUndefined();
+      const next = await verify(await pendingToken(s), codes.next);
+      expect(next.status, next.text).toBe(200);
+      expect(next.body.mfa_required).toBe(false);
+    });
+
+    it('replacing an active factor needs current_password and a fresh code; the old factor stops, the confirming code cannot log in', async () => {
+      const s = await registerTenant(t.api, 'mfareplace');
+      const { secret: oldSecret, codes } = await enableMfaWithCodes(s);
+      const setupWith = (body?: unknown) => http('POST', `${t.api}/auth/mfa/setup`, { token: s.token, body });
+      const locOf = (r: HttpResult) => r.body.detail.map((d: { loc: string[] }) => d.loc.join('.'));
+
+      // the access token alone no longer swaps the secret
+      const bare = await setupWith();
+      expect(bare.status).toBe(422);
+      expect(locOf(bare)).toEqual(['body.current_password']);
+      expect(bare.body.detail[0].type).toBe('missing');
+      const noCode = await setupWith({ current_password: s.password });
+      expect(noCode.status).toBe(422);
+      expect(locOf(noCode)).toEqual(['body.code']);
+      // a wrong password is refused before the code is looked at, so the code is not spent
+      const badPassword = await setupWith({ current_password: 'Wr0ngPassword!', code: codes.current });
+      expect(badPassword.status).toBe(422);
+      expect(locOf(badPassword)).toEqual(['body.current_password']);
+      const badCode = await setupWith({ current_password: s.password, code: wrongCode(oldSecret) });
+      expect(badCode.status).toBe(422);
+      expect(locOf(badCode)).toEqual(['body.code']);
+      // the code that enabled MFA (previous step) is spent
+      const spent = await setupWith({ current_password: s.password, code: codes.previous });
+      expect(spent.status).toBe(422);
+      expect(locOf(spent)).toEqual(['body.code']);
+      expect((await me(s.token)).body.mfa_enabled).toBe(true);
+
+      const replaced = await setupWith({ current_password: s.password, code: codes.current });
+      expect(replaced.status, replaced.text).toBe(200);
+      const newSecret: string = replaced.body.secret;
+      expect(newSecret).not.toBe(oldSecret);
+      // the same re-authentication code cannot be used twice
+      const again = await setupWith({ current_password: s.password, code: codes.current });
+      expect(again.status).toBe(422);
+      expect(locOf(again)).toEqual(['body.code']);
+
+      const newCodes = await successiveCodes(newSecret);
+      const confirmed = await http('POST', `${t.api}/auth/mfa/verify-setup`, { token: s.token, body: { code: newCodes.current } });
+      expect(confirmed.status, confirmed.text).toBe(200);
+      const audit = await http('GET', `${t.api}/audit?action=mfa_enabled`, { token: s.token });
+      expect(audit.body.items.map((e: { details: unknown }) => e.details)).toEqual([{ replaced: true }, {}]);
+
+      expect((await verify(await pendingToken(s), totpCode(oldSecret, Date.now() + 30_000))).status).toBe(401);
+      expect((await verify(await pendingToken(s), newCodes.current)).status).toBe(401);
+      const done = await verify(await pendingToken(s), newCodes.next);
+      expect(done.status, done.text).toBe(200);
+    });
+
+    it('POST /auth/mfa/disable needs current_password and a fresh code; then login is one step again', async () => {
+      const s = await registerTenant(t.api, 'mfadisable');
+      const notOn = await http('POST', `${t.api}/auth/mfa/disable`, { token: s.token, body: { current_password: s.password, code: '123456' } });
+      expect(notOn.status).toBe(400);
+      expect(notOn.body).toEqual({ detail: 'MFA is not enabled' });
+
+      const { secret, codes } = await enableMfaWithCodes(s);
+      const disable = (body: unknown) => http('POST', `${t.api}/auth/mfa/disable`, { token: s.token, body });
+      const missing = await disable({});
+      expect(missing.status).toBe(422);
+      expect(missing.body.detail.map((d: { loc: string[] }) => d.loc.join('.')).sort()).toEqual(['body.code', 'body.current_password']);
+      expect((await disable({ current_password: 'Wr0ngPassword!', code: codes.current })).status).toBe(422);
+      expect((await disable({ current_password: s.password, code: wrongCode(secret) })).status).toBe(422);
+      expect((await disable({ current_password: s.password, code: codes.previous })).status).toBe(422);
+      expect((await disable({ current_password: s.password, code: 'abc' })).status).toBe(422);
+      expect((await me(s.token)).body.mfa_enabled).toBe(true);
+      expect((await login(s.email, s.password)).body.mfa_required).toBe(true);
+
+      const off = await disable({ current_password: s.password, code: codes.current });
+      expect(off.status, off.text).toBe(200);
+      expect(off.body).toEqual({ mfa_enabled: false, detail: 'MFA disabled' });
+      expect((await me(s.token)).body.mfa_enabled).toBe(false);
+      const plain = await login(s.email, s.password);
+      expect(plain.body).toMatchObject({ mfa_required: false, refresh_token: expect.any(String) });
+      const audit = await http('GET', `${t.api}/audit?action=mfa_disabled`, { token: s.token });
+      expect(audit.body.items).toEqual([expect.objectContaining({ action: 'mfa_disabled', resource_type: 'user', resource_id: s.userId, user_id: s.userId })]);
+      // with MFA off, enrolment needs no re-authentication again
+      expect((await http('POST', `${t.api}/auth/mfa/setup`, { token: s.token })).status).toBe(200);
     });
 
     it('refuses a full access token or garbage in place of the pending token', async () => {

@@ -221,7 +221,7 @@ describe.skipIf(skip)(`POST /ingest with InfluxDB failing underneath${why}`, () 
     const q = new URLSearchParams({ metric: 'seq', start: new Date(BASE).toISOString(), end: new Date(BASE + next + 1).toISOString(), limit: '100000' });
     const s = await http('GET', `${t.api}/machines/${machineIds['FAULT-KILL']}/readings?${q.toString()}`, { token: admin.token });
     expect(s.status, s.text.slice(0, 200)).toBe(200);
-    const stored = new Set<number>(s.body.points.map((p: { value: number }) => p.value));
+    const stored = new Set<number>((s.body.series[0]?.points ?? []).map((p: { value: number }) => p.value));
     const missing = [...accepted].filter((v) => !stored.has(v));
     expect(missing, `accepted but not stored (of ${accepted.size})`).toEqual([]);
     // ... and straight from the private influxd; anything extra can only be a batch that was written but answered 503

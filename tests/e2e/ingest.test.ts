@@ -337,6 +337,17 @@ describe.each(BACKENDS)('ingestion and readings on the $label', (b) => {
           expect(q.body.detail[0]).toMatchObject({ loc: ['query', 'metric'], msg: 'metric names must not contain NUL characters or unpaired surrogates' });
         });
 
+        it('control characters and bidi overrides in metric_name and unit: rejected per reading; other Unicode stored (issue 8)', async () => {
+          const control = 'must not contain control characters';
+          const bidi = 'must not contain bidirectional override characters (U+202A-U+202E, U+2066-U+2069)';
+          for (const [name, msg] of [['line1\nline2', control], ['tab\there', control], ['bell\u0007', control], ['del\u007f', control], ['c1\u0085', control], ['temp\u202egnp.exe', bidi], ['iso\u2066late\u2069', bidi]] as const) {
+            await expectRejected(good({ metric_name: name }), `metric_name ${msg}`);
+            await expectRejected(good({ unit: name }), `unit ${msg}`);
+          }
+          const ts = isoMs(Date.now() - 5 * MIN);
+          await expectStored(good({ metric_name: 'Presse 3 — Ärger ✓ 机器 \u200f', unit: '°C', timestamp: ts, value: 8 }), { value: 8, timestamp: ts });
+        });
+
         it('a reading that is not an object is rejected on its own', async () => {
           const r = await ingest(p.ingestKey, [null, 'x', good({ metric_name: 'obj_ok' }), [1]]);
           expect(r.status, r.text).toBe(207);
@@ -486,7 +497,7 @@ describe.each(BACKENDS)('ingestion and readings on the $label', (b) => {
       });
       const win = { start: at(0), end: at(600) };
 
-      it('raw points of one metric: sorted, with metric, unit and points at the top and in series', async () => {
+      it('raw points of one metric: sorted, in the one series shape (no copy of the points at the top)', async () => {
         const r = await series(p, id, { ...win, metric: 't' });
         expect(r.status, r.text).toBe(200);
         const pts = T.map(([s, value]) => ({ timestamp: at(s), value }));
@@ -496,9 +507,6 @@ describe.each(BACKENDS)('ingestion and readings on the $label', (b) => {
           end: at(600),
           interval: null,
           aggregation: null,
-          metric: 't',
-          unit: 'celsius',
-          points: pts,
           series: [{ metric: 't', unit: 'celsius', points: pts }],
         });
       });
@@ -525,18 +533,18 @@ describe.each(BACKENDS)('ingestion and readings on the $label', (b) => {
       it.each(Object.keys(expected1m))('aggregation %s over 1m and 5m buckets (hand-computed)', async (aggregation) => {
         const one = await series(p, id, { ...win, metric: 't', interval: '1m', aggregation });
         expect(one.status, one.text).toBe(200);
-        expect(one.body).toMatchObject({ interval: '1m', aggregation, metric: 't', unit: 'celsius' });
-        expect(one.body.points.map((x: { timestamp: string }) => x.timestamp)).toEqual([at(0), at(60), at(300), at(540)]);
-        one.body.points.forEach((x: { value: number }, i: number) => expect(x.value).toBeCloseTo(expected1m[aggregation]![i]!, 9));
+        expect(one.body).toMatchObject({ interval: '1m', aggregation, series: [{ metric: 't', unit: 'celsius' }] });
+        expect(points(one, 't')!.map((x: { timestamp: string }) => x.timestamp)).toEqual([at(0), at(60), at(300), at(540)]);
+        points(one, 't')!.forEach((x: { value: number }, i: number) => expect(x.value).toBeCloseTo(expected1m[aggregation]![i]!, 9));
         const five = await series(p, id, { ...win, metric: 't', interval: '5m', aggregation });
         expect(five.status, five.text).toBe(200);
-        expect(five.body.points.map((x: { timestamp: string }) => x.timestamp)).toEqual([at(0), at(300)]);
-        five.body.points.forEach((x: { value: number }, i: number) => expect(x.value).toBeCloseTo(expected5m[aggregation]![i]!, 9));
+        expect(points(five, 't')!.map((x: { timestamp: string }) => x.timestamp)).toEqual([at(0), at(300)]);
+        points(five, 't')!.forEach((x: { value: number }, i: number) => expect(x.value).toBeCloseTo(expected5m[aggregation]![i]!, 9));
       });
 
       it('interval without aggregation means mean', async () => {
         const r = await series(p, id, { ...win, metric: 'v', interval: '5m' });
-        expect(r.body).toMatchObject({ aggregation: 'mean', metric: 'v', unit: 'mm/s', points: [{ timestamp: at(0), value: 0.5 }, { timestamp: at(300), value: 1.5 }] });
+        expect(r.body).toMatchObject({ aggregation: 'mean', series: [{ metric: 'v', unit: 'mm/s', points: [{ timestamp: at(0), value: 0.5 }, { timestamp: at(300), value: 1.5 }] }] });
       });
 
       it('metric=a,b returns exactly those series; no metric returns every metric', async () => {
@@ -555,13 +563,53 @@ describe.each(BACKENDS)('ingestion and readings on the $label', (b) => {
         expect(none.body.series).toEqual([]);
       });
 
+      it('metric given more than once names one metric per value, so a name may hold a comma (issue 8)', async () => {
+        const q = await plant(['CM-01'], 'comma');
+        const cm = q.ids['CM-01']!;
+        await ingestOk(q.ingestKey, [
+          { machine_identifier: 'CM-01', timestamp: at(10), metric_name: 'x,y', value: 1, unit: 'u' },
+          { machine_identifier: 'CM-01', timestamp: at(10), metric_name: 'x', value: 2, unit: 'u' },
+          { machine_identifier: 'CM-01', timestamp: at(10), metric_name: 'y', value: 3, unit: 'u' },
+          { machine_identifier: 'CM-01', timestamp: at(10), metric_name: ' z', value: 4, unit: 'u' },
+        ]);
+        const get = (qs: string) => http('GET', `${t.api}/machines/${cm}/readings?start=${at(0)}&end=${at(600)}&${qs}`, { token: q.admin.token });
+        const names = (r: HttpResult) => (r.body.series as { metric: string }[]).map((x) => x.metric).sort();
+        // one value: the comma list of old (trimmed)
+        expect(names(await get('metric=x,y'))).toEqual(['x', 'y']);
+        // repeated: each value verbatim; an empty value asks for nothing, so it singles out "x,y"
+        const one = await get('metric=x%2Cy&metric=');
+        expect(one.status, one.text).toBe(200);
+        expect(one.body.series).toEqual([{ metric: 'x,y', unit: 'u', points: [{ timestamp: at(10), value: 1 }] }]);
+        expect(names(await get('metric=x,y&metric=y'))).toEqual(['x,y', 'y']);
+        expect(names(await get('metric=%20z&metric=x'))).toEqual([' z', 'x']);
+        expect(names(await get('metric=x,y&metric=x,y'))).toEqual(['x,y']);
+        // the same on the /sensor-data path, bucketed
+        const agg = await http('GET', `${t.api}/sensor-data/machines/${cm}/readings?start=${at(0)}&end=${at(600)}&interval=5m&metric=x,y&metric=`, { token: q.admin.token });
+        expect(agg.body.series).toEqual([{ metric: 'x,y', unit: 'u', points: [{ timestamp: at(0), value: 1 }] }]);
+        // more than 50 values is a 422 on the parameter
+        const many = await get(Array.from({ length: 51 }, (_, i) => `metric=m${i}`).join('&'));
+        expect(many.status, many.text).toBe(422);
+        expect(many.body.detail[0].loc).toEqual(['query', 'metric']);
+        // GraphQL lists are verbatim too: the same parsing in the readings service
+        const g = await gql(t.url, `query($id: ID!, $m: [String!]) { machineReadings(machineId: $id, metrics: $m, start: "${at(0)}", end: "${at(600)}") { series { metric } } }`, { id: cm, m: ['x,y'] }, { token: q.admin.token });
+        expect(g.body.data!.machineReadings.series).toEqual([{ metric: 'x,y' }]);
+      });
+
+      it('one answer shape for every request form: series only, never the points twice (issue 8)', async () => {
+        for (const qs of [{ metric: 't' }, { metric: 't,v' }, {}, { metric: 't', interval: '5m' }, { metric: 'nope' }] as Record<string, string>[]) {
+          const r = await series(p, id, { ...win, ...qs });
+          expect(r.status, r.text).toBe(200);
+          expect(Object.keys(r.body).sort(), JSON.stringify(qs)).toEqual(['aggregation', 'end', 'interval', 'machine_id', 'series', 'start']);
+        }
+      });
+
       it('start is inclusive, end exclusive', async () => {
         const r = await series(p, id, { start: at(20), end: at(590), metric: 't' });
-        expect(r.body.points.map((x: { value: number }) => x.value)).toEqual([3, 5, 10, 20, 7, -1]);
+        expect(points(r, 't')!.map((x: { value: number }) => x.value)).toEqual([3, 5, 10, 20, 7, -1]);
         const exact = await series(p, id, { start: at(590), end: at(591), metric: 't' });
-        expect(exact.body.points).toEqual([{ timestamp: at(590), value: 4 }]);
+        expect(points(exact, 't')).toEqual([{ timestamp: at(590), value: 4 }]);
         const bucket = await series(p, id, { start: at(20), end: at(60), metric: 't', interval: '1m', aggregation: 'sum' });
-        expect(bucket.body.points).toEqual([{ timestamp: at(0), value: 8 }]);
+        expect(points(bucket, 't')).toEqual([{ timestamp: at(0), value: 8 }]);
       });
 
       it('start defaults to end - 24 h and end to now', async () => {
@@ -570,7 +618,7 @@ describe.each(BACKENDS)('ingestion and readings on the $label', (b) => {
         const end = Date.parse(r.body.end);
         expect(Math.abs(end - Date.now())).toBeLessThan(10_000);
         expect(end - Date.parse(r.body.start)).toBe(24 * 3600_000);
-        expect(r.body.points.map((x: { value: number }) => x.value)).toEqual([1000, ...T.map(([, v]) => v)]);
+        expect(points(r, 't')!.map((x: { value: number }) => x.value)).toEqual([1000, ...T.map(([, v]) => v)]);
       });
 
       it('bad parameters are 422 with loc [query, name]', async () => {
@@ -602,7 +650,7 @@ describe.each(BACKENDS)('ingestion and readings on the $label', (b) => {
         ]);
         const fits = await series(p, id, { ...win, metric: 't', limit: '8' });
         expect(fits.status).toBe(200);
-        expect(fits.body.points).toHaveLength(8);
+        expect(points(fits, 't')).toHaveLength(8);
         const buckets = await series(p, id, { ...win, metric: 't', interval: '1m', limit: '3' });
         expect(buckets.status, buckets.text).toBe(422);
         expect(buckets.body.detail[0]).toMatchObject({ loc: ['query', 'limit'], type: 'too_many_points' });
@@ -628,7 +676,7 @@ describe.each(BACKENDS)('ingestion and readings on the $label', (b) => {
         for (const prefix of ['/sensor-data/machines', '/machines']) {
           const r = await series(p, id, { ...win, metric: 't', interval: '5m', aggregation: 'max' }, { apiKey: key, prefix });
           expect(r.status, `${prefix}: ${r.text}`).toBe(200);
-          expect(r.body.points).toEqual([{ timestamp: at(0), value: 20 }, { timestamp: at(300), value: 7 }]);
+          expect(points(r, 't')).toEqual([{ timestamp: at(0), value: 20 }, { timestamp: at(300), value: 7 }]);
           const l = await http('GET', `${t.api}${prefix}/${id}/readings/latest`, { apiKey: key });
           expect(l.status).toBe(200);
           expect(l.body.readings.map((x: { metric_name: string; value: number }) => [x.metric_name, x.value])).toEqual([['p', 30], ['t', 4], ['v', 1.5]]);
@@ -720,6 +768,67 @@ describe.each(BACKENDS)('ingestion and readings on the $label', (b) => {
           } finally {
             dash.close();
           }
+        }, 30_000);
+
+        it('a machine that keeps reporting stays online although its last_reading_at is written at most once per second (a fifth of the window)', async () => {
+          const admin = await registerTenant(t5.api, 'steady');
+          const { key } = await createApiKey(t5.api, admin, ['ingest']);
+          const created = await http('POST', `${t5.api}/machines`, { token: admin.token, body: { name: 'Steady', machine_identifier: 'STEADY-01', protocol: 'json' } });
+          const id = created.body.id as string;
+          const dash = new Dash(t5.url, admin.token);
+          try {
+            await dash.waitFor((m) => m.type === 'heartbeat', 'first heartbeat');
+            // one reading every 250 ms for 8 s: longer than the 5 s window, so a stored time lagging by more than the window would be swept
+            const until = Date.now() + 8_000;
+            let last = '';
+            while (Date.now() < until) {
+              last = isoMs(Date.now());
+              const r = await http('POST', `${t5.api}/ingest`, { apiKey: key, body: { readings: [{ machine_identifier: 'STEADY-01', timestamp: last, metric_name: 't', value: 1, unit: 'c' }] } });
+              expect(r.body.accepted_count, r.text).toBe(1);
+              const m = await http('GET', `${t5.api}/machines/${id}`, { token: admin.token });
+              expect(m.body.status).toBe('healthy');
+              expect(Date.now() - Date.parse(m.body.last_reading_at)).toBeLessThan(5_000);
+              await sleep(250);
+            }
+            const statuses = dash.messages.filter((m) => m.type === 'machine_status' && m.machine_id === id).map((m) => `${m.old_status}->${m.new_status}`);
+            expect(statuses).toEqual(['offline->healthy']);
+            // the newest reading's time is stored within the lag, with nobody sending anything
+            await vi.waitFor(async () => expect((await http('GET', `${t5.api}/machines/${id}`, { token: admin.token })).body.last_reading_at).toBe(last), { timeout: 3_000, interval: 100 });
+          } finally {
+            dash.close();
+          }
+        }, 30_000);
+
+        it('backfilled readings move last_reading_at once per lag, not once per batch; the newest time is stored within the lag', async () => {
+          const admin = await registerTenant(t5.api, 'backfill');
+          const { key } = await createApiKey(t5.api, admin, ['ingest']);
+          const ids: string[] = [];
+          for (const ident of ['BF-01', 'BF-02']) {
+            const c = await http('POST', `${t5.api}/machines`, { token: admin.token, body: { name: ident, machine_identifier: ident, protocol: 'json' } });
+            ids.push(c.body.id as string);
+          }
+          const base = Math.floor((Date.now() - 3600_000) / 1000) * 1000;
+          const send = async (sec: number) => {
+            const ts = isoMs(base + sec * 1000);
+            const r = await http('POST', `${t5.api}/ingest`, { apiKey: key, body: { readings: ['BF-01', 'BF-02'].map((m) => ({ machine_identifier: m, timestamp: ts, metric_name: 't', value: sec, unit: 'c' })) } });
+            expect(r.body.accepted_count, r.text).toBe(2);
+            return ts;
+          };
+          const lastReadingAt = async (id: string) => (await http('GET', `${t5.api}/machines/${id}`, { token: admin.token })).body.last_reading_at as string;
+          // the first reading this instance sees for a machine is stored at once
+          const first = await send(0);
+          expect(await lastReadingAt(ids[0]!)).toBe(first);
+          // an hour-old reading cannot change the status: ten more batches, 10 s apart in data time, are not written one by one
+          let newest = first;
+          let writtenAtOnce = 0;
+          for (let i = 1; i <= 10; i++) {
+            newest = await send(i * 10);
+            if ((await lastReadingAt(ids[0]!)) === newest) writtenAtOnce++;
+          }
+          // (a deferred write that happens to land between a batch and the look at it counts here too)
+          expect(writtenAtOnce).toBeLessThan(5);
+          await vi.waitFor(async () => expect([await lastReadingAt(ids[0]!), await lastReadingAt(ids[1]!)]).toEqual([newest, newest]), { timeout: 3_000, interval: 100 });
+          for (const id of ids) expect((await http('GET', `${t5.api}/machines/${id}`, { token: admin.token })).body.status).toBe('offline');
         }, 30_000);
       });
     });

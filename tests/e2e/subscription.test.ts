@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createApiKey, http, registerTenant, startTestApp, type TenantSession, type TestApp } from '../helpers/app.js';
 import { probeService } from '../helpers/services.js';
+import { graphqlWsInit as rawConnect } from '../helpers/sockets.js';
 
 const pgSvc = await probeService('postgres');
 const redisSvc = await probeService('redis');
@@ -115,24 +116,6 @@ class AuditSubscription {
   async close(): Promise<void> {
     await this.client.dispose();
   }
-}
-
-/** Opens a raw graphql-transport-ws socket, sends connection_init with payload, reports how it ends. */
-function rawConnect(httpUrl: string, payload?: Record<string, unknown>): Promise<{ acked: boolean; closeCode?: number; ws: WebSocket }> {
-  return within(
-    new Promise((resolve, reject) => {
-      const ws = new WebSocket(wsUrl(httpUrl), 'graphql-transport-ws');
-      ws.on('open', () => ws.send(JSON.stringify(payload === undefined ? { type: 'connection_init' } : { type: 'connection_init', payload })));
-      ws.on('message', (data) => {
-        const msg = JSON.parse(String(data)) as { type: string };
-        if (msg.type === 'connection_ack') resolve({ acked: true, ws });
-      });
-      ws.on('close', (code) => resolve({ acked: false, closeCode: code, ws }));
-      ws.on('error', reject);
-    }),
-    WAIT_MS,
-    'connection_init outcome',
-  );
 }
 
 describe.skipIf(pgSvc.skip)(`auditEventRecorded subscription${pgSvc.label}`, () => {

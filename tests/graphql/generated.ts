@@ -346,6 +346,14 @@ export type MfaCodeInput = {
   code: Scalars['String']['input'];
 };
 
+/** Re-authentication to replace (setupMfa) or remove (disableMfa) an active second factor */
+export type MfaReauthInput = {
+  /** a current code from the active authenticator app; each code is accepted once */
+  code: Scalars['String']['input'];
+  /** the account password */
+  currentPassword: Scalars['String']['input'];
+};
+
 export type MfaSetupPayload = {
   __typename?: 'MfaSetupPayload';
   accountName: Scalars['String']['output'];
@@ -377,6 +385,8 @@ export type Mutation = {
   deleteMachine: Scalars['Boolean']['output'];
   /** Deletes a group without child groups (its memberships go with it) */
   deleteMachineGroup: Scalars['Boolean']['output'];
+  /** Turn MFA off; needs the password and a current code */
+  disableMfa: MfaStatus;
   /** Bulk-create up to 500 machines from a CSV or XLSX file */
   importMachines: MachineImportResult;
   /** Push up to 1000 readings (API key with scope ingest); per-reading errors, nothing accepted unless stored */
@@ -390,6 +400,7 @@ export type Mutation = {
   revokeApiKey: Scalars['Boolean']['output'];
   /** Replaces the group's members with exactly these machines */
   setMachineGroupMembers: MachineGroup;
+  /** Start TOTP enrolment; while MFA is on (replacing the factor) input is required */
   setupMfa: MfaSetupPayload;
   updateMachine: Machine;
   updateMachineGroup: MachineGroup;
@@ -437,6 +448,11 @@ export type MutationDeleteMachineGroupArgs = {
 };
 
 
+export type MutationDisableMfaArgs = {
+  input: MfaReauthInput;
+};
+
+
 export type MutationImportMachinesArgs = {
   input: ImportMachinesInput;
 };
@@ -475,6 +491,11 @@ export type MutationRevokeApiKeyArgs = {
 export type MutationSetMachineGroupMembersArgs = {
   id: Scalars['ID']['input'];
   machineIds: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationSetupMfaArgs = {
+  input?: InputMaybe<MfaReauthInput>;
 };
 
 

@@ -1,38 +1,25 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sourceFingerprint, staleReason } from '../../scripts/build.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** the pinned Node 24 that npm scripts use */
 export const NODE24 = path.join(ROOT, 'node_modules/.bin/node');
 export const MAIN_JS = path.join(ROOT, 'dist/rest/main.js');
-const BUILD_INPUTS = ['src', 'rest', 'resolvers', 'schema', 'migrations'];
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  if (!existsSync(dir)) return newest;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestMtime(p));
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-function distIsFresh(): boolean {
-  if (!existsSync(MAIN_JS)) return false;
-  const built = statSync(MAIN_JS).mtimeMs;
-  return BUILD_INPUTS.every((d) => newestMtime(path.join(ROOT, d)) <= built);
-}
 
 /**
- * `npm run build` unless dist/ is newer than every source; a lock directory keeps the test files
- * that run the built server from compiling into dist/ at the same time.
+ * `npm run build` unless dist/ was built from the current sources (the check `npm start` makes);
+ * a lock directory keeps the test files that run the built server from compiling into dist/ at
+ * the same time.
  */
 export async function ensureBuilt(label: string, timeoutMs = 240_000): Promise<void> {
   const lock = path.join(tmpdir(), `haltfree-build-${Buffer.from(ROOT).toString('hex').slice(-24)}.lock`);
+  // the sources of the last build a test ran, successful or not: a build that failed on a type
+  // error elsewhere is not retried by every test file while those sources stay the same
+  const attempted = `${lock}.attempted`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -49,8 +36,11 @@ export async function ensureBuilt(label: string, timeoutMs = 240_000): Promise<v
     }
   }
   try {
-    if (distIsFresh()) return;
+    if (staleReason() === null) return;
+    const fingerprint = sourceFingerprint();
+    if (existsSync(MAIN_JS) && readFileSync(attempted, { encoding: 'utf8', flag: 'a+' }) === fingerprint) return;
     const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: Math.max(10_000, deadline - Date.now()) });
+    writeFileSync(attempted, fingerprint);
     if (!existsSync(MAIN_JS)) throw new Error(`npm run build produced no dist/rest/main.js:\n${r.stdout}\n${r.stderr}`);
     // tsc still emits on type errors (e.g. a half-done edit elsewhere); say so, but run.
     if (r.status !== 0) console.warn(`[${label}] npm run build exited ${r.status}:\n${(r.stdout + r.stderr).slice(-2000)}`);

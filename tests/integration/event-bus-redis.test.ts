@@ -88,6 +88,22 @@ describe.skipIf(redis.skip)('RedisEventBus' + redis.label, () => {
     offS();
   });
 
+  it('hasListeners: true while a listener exists in this or another process, false otherwise', async () => {
+    const topic = `listened-${randomUUID()}`;
+    expect(await a.hasListeners(topic)).toBe(false);
+    const offB = b.on(topic, () => undefined);
+    await b.settled();
+    expect(await a.hasListeners(topic)).toBe(true); // B's subscription, seen through Redis
+    expect(await b.hasListeners(topic)).toBe(true);
+    offB();
+    await b.settled();
+    expect(await a.hasListeners(topic)).toBe(false);
+    const offA = a.on(topic, () => undefined);
+    expect(await a.hasListeners(topic)).toBe(true); // local, before Redis acknowledged the SUBSCRIBE
+    offA();
+    await a.settled();
+  });
+
   it('drops a slow subscriber and releases its channel', async () => {
     const slow = b.subscribe('slow', { maxQueue: 2 });
     const seen: unknown[] = [];

@@ -21,6 +21,7 @@ import {
   encodeTagValue,
   InfluxReadingStore,
   storedTagValue,
+  msText,
   toLine,
 } from '../../src/readings/influx-reading-store.js';
 import { PostgresReadingStore } from '../../src/readings/postgres-reading-store.js';
@@ -452,6 +453,53 @@ function contract(name: string, skip: boolean, make: () => Promise<Harness>) {
     it('accepts an empty write', async () => {
       await expect(store.write([])).resolves.toBeUndefined();
     });
+
+    it('an ingest-shaped batch (1,000 machines x one metric, random order, irregular milliseconds) comes back exactly', async () => {
+      const t = randomUUID();
+      const machines = Array.from({ length: 1000 }, () => randomUUID());
+      // T0 is 1,704,067,200,000 ms: offsets from 800,000 ms on give millisecond counts with leading zeros below the millions
+      const offsets = [800_000, 800_005, 800_050, 800_500, 805_000, 850_000, 799_999, 1_000_000, 1_799_999, 3];
+      const batch = machines.map((m, i) => ({ tenantId: t, machineId: m, metric: 'vibration', value: Math.round(i * 1.37 * 1000) / 1000, unit: 'mm/s', rawTag: null, timestamp: new Date(T0 + offsets[i % offsets.length]! + i * 1000) }));
+      const shuffled = [...batch];
+      for (let i = shuffled.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+      }
+      await store.write(shuffled);
+      const latest = await store.latest(t, machines);
+      for (const p of batch) expect(latest.get(p.machineId)).toEqual([{ metric: 'vibration', value: p.value, unit: 'mm/s', rawTag: null, timestamp: p.timestamp }]);
+      for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 500, 999]) {
+        const p = batch[i]!;
+        const raw = await store.query(q(t, p.machineId, { start: new Date(p.timestamp.getTime() - 1), end: new Date(p.timestamp.getTime() + 1) }));
+        expect(raw).toEqual([{ metric: 'vibration', unit: 'mm/s', points: [{ timestamp: p.timestamp, value: p.value }] }]);
+      }
+    });
+
+    it('the same (machine, metric, time) twice in one write: the later one wins, also between far-apart positions of a large write', async () => {
+      const [t, m] = [randomUUID(), randomUUID()];
+      const batch: ReadingPoint[] = [];
+      for (let i = 0; i < 12_000; i++) batch.push({ tenantId: t, machineId: m, metric: `m${i % 3}`, value: i, unit: 'u', rawTag: null, timestamp: new Date(T0 + Math.floor(i / 3) * 1000 + 7) });
+      // repeats of earlier points, with new values, units and raw tags, at the end and in the middle
+      batch.push({ ...batch[10]!, value: -10, unit: 'last', rawTag: 'late' });
+      batch.splice(6_000, 0, { ...batch[11_999]!, value: -1, unit: 'early' });
+      batch.push({ ...batch[20]!, value: -20.5, unit: 'v2' });
+      batch.push({ ...batch[20]!, value: -20.75, unit: 'v3' });
+      await store.write(batch);
+      const at0 = T0 + 3 * 1000 + 7; // batch[10]: i = 10 -> m1 at second 3
+      const raw = await store.query(q(t, m, { metrics: ['m1'], start: new Date(at0), end: new Date(at0 + 1) }));
+      expect(raw).toEqual([{ metric: 'm1', unit: 'last', points: [{ timestamp: new Date(at0), value: -10 }] }]);
+      const at20 = T0 + 6 * 1000 + 7; // i = 20 -> m2 at second 6
+      expect(await store.query(q(t, m, { metrics: ['m2'], start: new Date(at20), end: new Date(at20 + 1) }))).toEqual([
+        { metric: 'm2', unit: 'v3', points: [{ timestamp: new Date(at20), value: -20.75 }] },
+      ]);
+      // the point repeated before its original position: the original, later in the write, wins
+      const at11999 = T0 + 3999 * 1000 + 7; // i = 11,999 -> m2 at second 3,999
+      expect(await store.query(q(t, m, { metrics: ['m2'], start: new Date(at11999), end: new Date(at11999 + 1) }))).toEqual([
+        { metric: 'm2', unit: 'u', points: [{ timestamp: new Date(at11999), value: 11_999 }] },
+      ]);
+      const counts = await store.query(q(t, m, { start: at(0), end: at(86_400), intervalSec: 86_400, aggregation: 'count' }));
+      expect(counts.map((s) => [s.metric, pts(s)])).toEqual([0, 1, 2].map((k) => [`m${k}`, [[0, 4000]]]));
+    });
   });
 }
 
@@ -505,6 +553,15 @@ describe('InfluxDB line protocol encoding', () => {
     );
     expect(() => toLine({ tenantId: 't', machineId: 'm', metric: 'x', value: Number.NaN, unit: '', rawTag: null, timestamp: new Date() })).toThrow(RangeError);
     expect(() => toLine({ tenantId: 't', machineId: 'm', metric: 'x', value: Infinity, unit: '', rawTag: null, timestamp: new Date() })).toThrow(RangeError);
+  });
+
+  it('writes millisecond timestamps as the same decimal text as String(), leading zeros below the millions included', () => {
+    const samples = [0, 1, 999_999, 1_000_000, 1_000_001, 1_704_067_200_000, 1_704_067_800_005, 1_704_067_000_099, 1_999_999_999_999, 8_640_000_000_000, 999_999_999_999_999, 1e15, -1, -1_704_067_200_123];
+    for (let i = 0; i < 2000; i++) samples.push(Math.floor(Math.random() * 4e12), 1_700_000_000_000 + Math.floor(Math.random() * 1e6));
+    for (const ms of samples) expect(msText(ms)).toBe(String(ms));
+    expect(toLine({ tenantId: 't', machineId: 'm', metric: 'x', value: 1.5, unit: 'u', rawTag: 'r', timestamp: new Date(1_704_067_800_005) })).toBe(
+      'readings,tenant_id=t,machine_id=m,metric=x value=1.5,unit="u",raw_tag="r" 1704067800005\n',
+    );
   });
 });
 

@@ -118,6 +118,20 @@ describe('InProcessEventBus', () => {
     await bus.close();
   });
 
+  it('hasListeners follows on() and subscribe() registrations', async () => {
+    const bus = new InProcessEventBus();
+    expect(await bus.hasListeners('t')).toBe(false);
+    const off = bus.on('t', () => undefined);
+    expect(await bus.hasListeners('t')).toBe(true);
+    expect(await bus.hasListeners('other')).toBe(false);
+    off();
+    expect(await bus.hasListeners('t')).toBe(false);
+    const it = bus.subscribe('t');
+    expect(await bus.hasListeners('t')).toBe(true);
+    await it.return!();
+    expect(await bus.hasListeners('t')).toBe(false);
+  });
+
   it('close() completes pending iterators and rejects later publishes', async () => {
     const bus = new InProcessEventBus();
     const it = bus.subscribe('t');

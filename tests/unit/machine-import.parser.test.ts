@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import {
   IMPORT_MAX_BYTES,
@@ -9,6 +10,7 @@ import {
   parseMachineImport,
   type ImportFileErrorKind,
 } from '../../src/machines/machine-import.parser.js';
+import { sharedRow, sharedStringsXml, tallXlsx, xlsxFromXml } from '../helpers/xlsx.js';
 
 const HEADER = 'name,machine_identifier,protocol,location';
 
@@ -366,6 +368,95 @@ describe('parseMachineImport: XLSX', () => {
   });
 });
 
+describe('parseMachineImport: XLSX read as a stream (issue 8)', () => {
+  const HEAD = sharedRow(1, [0, 1, 2]);
+  const BASE_STRINGS = ['name', 'machine_identifier', 'protocol', 'json'];
+
+  it('stops after the header and 501 data rows: a 600,000-row sheet is refused in milliseconds without blocking the loop', async () => {
+    const content = tallXlsx(600_000);
+    await expectFileError('warm.xlsx', content, 'too_many_rows', 'File has more than 500 data rows');
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    const started = performance.now();
+    await expectFileError('tall.xlsx', content, 'too_many_rows', 'File has more than 500 data rows');
+    const ms = performance.now() - started;
+    delay.disable();
+    expect(ms).toBeLessThan(250);
+    expect(delay.max / 1e6).toBeLessThan(100);
+  });
+
+  it('a 5 MB CSV of 100,000 rows is refused after row 501 without holding the event loop', async () => {
+    const lines = [HEADER, ...dataRows(100_000)].join('\n');
+    const content = Buffer.from(lines).subarray(0, IMPORT_MAX_BYTES);
+    await expectFileError('warm.csv', content, 'too_many_rows', 'File has more than 500 data rows');
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    const started = performance.now();
+    await expectFileError('big.csv', content, 'too_many_rows', 'File has more than 500 data rows');
+    const ms = performance.now() - started;
+    delay.disable();
+    expect(ms).toBeLessThan(250);
+    expect(delay.max / 1e6).toBeLessThan(100);
+  });
+
+  it('counts whitespace-only shared strings as blank rows, without reading the table further than the rows need', async () => {
+    // 600 rows, every second one a single space: 300 non-blank data rows fit the limit
+    const strings = [...BASE_STRINGS, ' '];
+    const rows = [HEAD];
+    for (let r = 2; r <= 601; r++) {
+      if (r % 2) rows.push(sharedRow(r, [4]));
+      else {
+        strings.push(`M ${r}`, `M-${r}`);
+        rows.push(sharedRow(r, [strings.length - 2, strings.length - 1, 3]));
+      }
+    }
+    const out = await parseMachineImport({ filename: 'half.xlsx', content: xlsxFromXml(rows.join(''), sharedStringsXml(strings)) });
+    expect(out.errors).toEqual([]);
+    expect(out.rows).toHaveLength(300);
+    expect(out.rows[0]).toEqual({ row: 2, name: 'M 2', machineIdentifier: 'M-2', protocol: 'json', location: null });
+  });
+
+  it('a huge shared-strings table (a zip bomb within the limits) is read only as far as the first rows reference it', async () => {
+    const filler = Buffer.from('<si><t>x</t></si>'.repeat(2_700_000)); // ~46 MB inflated, ~90 KB zipped
+    const table = Buffer.concat([sharedStringsXml(BASE_STRINGS).subarray(0, -'</sst>'.length), filler, Buffer.from('</sst>')]);
+    const content = xlsxFromXml(HEAD + `<row r="2"><c t="inlineStr"><is><t>Mill</t></is></c><c t="inlineStr"><is><t>MILL-1</t></is></c><c t="s"><v>3</v></c></row>`, table);
+    expect(content.length).toBeLessThan(1024 * 1024);
+    const started = performance.now();
+    const out = await parseMachineImport({ filename: 'bomb.xlsx', content });
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(out.rows).toEqual([{ row: 2, name: 'Mill', machineIdentifier: 'MILL-1', protocol: 'json', location: null }]);
+  });
+
+  it('an entry that inflates past the size its header declares is refused as unreadable', async () => {
+    const strings = sharedStringsXml([...BASE_STRINGS, 'A', 'A-1']);
+    const lying = xlsxFromXml(HEAD + sharedRow(2, [4, 5, 3]), strings, { sharedStringsDeclaredSize: 40 });
+    await expectFileError('lying.xlsx', lying, 'unreadable', 'File is not a valid XLSX file');
+  });
+
+  it('reads a sheet whose cells are referenced out of order against the shared-strings table', async () => {
+    // row 2 uses the last strings first: the lazy reader passes indices before a row asks for them
+    const strings = [...BASE_STRINGS, 'late name', 'LATE-1', 'early name', 'EARLY-1'];
+    const content = xlsxFromXml(HEAD + sharedRow(2, [6, 7, 3]) + sharedRow(3, [4, 5, 3]), sharedStringsXml(strings));
+    const out = await parseMachineImport({ filename: 'order.xlsx', content });
+    expect(out.rows.map((r) => [r.name, r.machineIdentifier])).toEqual([
+      ['early name', 'EARLY-1'],
+      ['late name', 'LATE-1'],
+    ]);
+  });
+
+  it('keeps only the first 256 columns and text split across chunks intact', async () => {
+    const long = 'Ä'.repeat(100_000); // multi-byte characters across many inflated chunks
+    const content = xlsxFromXml(
+      `<row r="1"><c t="inlineStr"><is><t>name</t></is></c><c t="inlineStr"><is><t>machine_identifier</t></is></c><c t="inlineStr"><is><t>protocol</t></is></c><c r="IW1" t="inlineStr"><is><t>location</t></is></c></row>` +
+        `<row r="2"><c t="inlineStr"><is><t>${long}</t></is></c><c t="inlineStr"><is><t>W-1</t></is></c><c t="inlineStr"><is><t>json</t></is></c><c r="IW2" t="inlineStr"><is><t>Hall</t></is></c></row>`,
+    );
+    const out = await parseMachineImport({ filename: 'wide.xlsx', content });
+    expect(out.errors).toEqual([{ row: 2, error: 'Invalid name: must be at most 200 characters' }]);
+    const ok = xlsxFromXml(`<row r="1"><c t="inlineStr"><is><t>name</t></is></c><c t="inlineStr"><is><t>machine_identifier</t></is></c><c t="inlineStr"><is><t>protocol</t></is></c><c r="IW1" t="inlineStr"><is><t>location</t></is></c></row><row r="2"><c t="inlineStr"><is><t>${'Ä'.repeat(200)}</t></is></c><c t="inlineStr"><is><t>W-1</t></is></c><c t="inlineStr"><is><t>json</t></is></c><c r="IW2" t="inlineStr"><is><t>Hall</t></is></c></row>`);
+    expect((await parseMachineImport({ filename: 'ok.xlsx', content: ok })).rows).toEqual([{ row: 2, name: 'Ä'.repeat(200), machineIdentifier: 'W-1', protocol: 'json', location: null }]);
+  });
+});
+
 describe('parseMachineImport: file type', () => {
   it.each(['machines.xls', 'machines.txt', 'machines', 'machines.csv.exe', '.xlsx.'])('rejects %s as unsupported_type', async (filename) => {
     await expectFileError(filename, csv(HEADER, 'A,A-1,json,'), 'unsupported_type', 'Unsupported file type: expected .csv or .xlsx');
@@ -379,6 +470,10 @@ describe('machineFieldError', () => {
     expect(machineFieldError('name', 'é'.repeat(200))).toBeNull();
     expect(machineFieldError('name', 'a'.repeat(201))).toBe('Invalid name: must be at most 200 characters');
     expect(machineFieldError('name', 'a\u0000b')).toBe('Invalid name: must not contain control characters');
+    expect(machineFieldError('name', 'a\u0085b')).toBe('Invalid name: must not contain control characters');
+    expect(machineFieldError('name', 'Presse \u202egnp.exe')).toBe('Invalid name: must not contain bidirectional override characters (U+202A-U+202E, U+2066-U+2069)');
+    expect(machineFieldError('name', 'x\u2066y')).toBe('Invalid name: must not contain bidirectional override characters (U+202A-U+202E, U+2066-U+2069)');
+    expect(machineFieldError('name', 'Presse 3 — Ärger ✓ 机器 \u200f')).toBeNull();
   });
 
   it('applies the machine_identifier rules', () => {

@@ -4,6 +4,7 @@ import {
   base32Decode,
   base32Encode,
   generateTotpSecret,
+  matchTotpStep,
   totpCode,
   totpProvisioningUri,
   verifyTotp,
@@ -276,6 +277,33 @@ describe('verifyTotp', () => {
   it('uses the current time by default', () => {
     const secret = generateTotpSecret();
     expect(verifyTotp(secret, totpCode(secret))).toBe(true);
+  });
+});
+
+describe('matchTotpStep', () => {
+  const at = 1111111111 * 1000;
+  const counter = Math.floor(at / STEP_MS); // 37037037
+  const codeAt = (stepOffset: number) => totpCode(RFC_SECRET, at + stepOffset * STEP_MS);
+
+  it('returns the step whose code matched, so a caller can refuse it afterwards', () => {
+    expect(counter).toBe(37037037);
+    expect(matchTotpStep(RFC_SECRET, '050471', at)).toBe(counter);
+    expect(matchTotpStep(RFC_SECRET, codeAt(-1), at)).toBe(counter - 1);
+    expect(matchTotpStep(RFC_SECRET, codeAt(1), at)).toBe(counter + 1);
+  });
+
+  it('returns null for codes outside the window, wrong codes and malformed input', () => {
+    expect(matchTotpStep(RFC_SECRET, codeAt(2), at)).toBeNull();
+    expect(matchTotpStep(RFC_SECRET, codeAt(-2), at)).toBeNull();
+    expect(matchTotpStep(RFC_SECRET, '12345a', at)).toBeNull();
+    expect(matchTotpStep(RFC_SECRET, codeAt(1), at, 0)).toBeNull();
+    expect(matchTotpStep(RFC_SECRET, codeAt(3), at, 3)).toBe(counter + 3);
+  });
+
+  it('agrees with verifyTotp', () => {
+    for (const off of [-3, -2, -1, 0, 1, 2, 3]) {
+      expect(matchTotpStep(RFC_SECRET, codeAt(off), at) !== null, `offset ${off}`).toBe(verifyTotp(RFC_SECRET, codeAt(off), at));
+    }
   });
 });
 

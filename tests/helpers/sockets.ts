@@ -1,0 +1,59 @@
+import WebSocket from 'ws';
+
+const WAIT_MS = 5_000;
+
+/** Rejects after ms with a message naming what was awaited. */
+function bounded<T>(run: (resolve: (v: T) => void, reject: (e: unknown) => void) => void, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+    run(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Opens a raw graphql-transport-ws socket on /graphql, sends connection_init with payload, reports how it ends. */
+export function graphqlWsInit(httpUrl: string, payload?: Record<string, unknown>, ms = WAIT_MS): Promise<{ acked: boolean; closeCode?: number; ws: WebSocket }> {
+  return bounded(
+    (resolve, reject) => {
+      const ws = new WebSocket(`${httpUrl.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+      ws.on('open', () => ws.send(JSON.stringify(payload === undefined ? { type: 'connection_init' } : { type: 'connection_init', payload })));
+      ws.on('message', (data) => {
+        const msg = JSON.parse(String(data)) as { type: string };
+        if (msg.type === 'connection_ack') resolve({ acked: true, ws });
+      });
+      ws.on('close', (code) => resolve({ acked: false, closeCode: code, ws }));
+      ws.on('error', reject);
+    },
+    ms,
+    'connection_init outcome',
+  );
+}
+
+/**
+ * Opens /api/v1/ws/dashboard and sends `frame` as its first (token) frame; resolves with the first
+ * message (the socket is then closed by this side) or with the close the server answered with.
+ */
+export function dashboardFirstFrame(httpUrl: string, frame: string, ms = WAIT_MS): Promise<{ message?: { type: string }; close?: { code: number; reason: string } }> {
+  return bounded(
+    (resolve, reject) => {
+      const ws = new WebSocket(`${httpUrl.replace(/^http/, 'ws')}/api/v1/ws/dashboard`);
+      ws.on('open', () => ws.send(frame));
+      ws.on('message', (data) => {
+        resolve({ message: JSON.parse(String(data)) as { type: string } });
+        ws.terminate();
+      });
+      ws.on('close', (code, reason) => resolve({ close: { code, reason: reason.toString() } }));
+      ws.on('error', reject);
+    },
+    ms,
+    'the dashboard socket to accept or close',
+  );
+}
