@@ -1,13 +1,45 @@
 import { z } from 'zod';
 import { ApiKeyResolver } from '../resolvers/api-key.resolver.js';
 import type { ApiKey, CreatedApiKey } from '../schema/api-key.type.js';
-import { iso, mapPage } from './mappers.js';
+import { SCOPES, type Scope } from '../src/common/context.js';
+import { iso, isoInstant, mapper, pageOf, shape } from './mappers.js';
 import { route } from './route.js';
 import { pageQuery, v } from './validation.js';
 
 const tag = 'Settings';
 
-export const mapApiKey = (k: ApiKey) => ({
+const scopes = z.array(z.enum(SCOPES as [Scope, ...Scope[]]));
+
+export const ApiKeyShape = shape(
+  'ApiKey',
+  z.object({
+    id: z.uuid(),
+    name: z.string(),
+    key_prefix: z.string(),
+    scopes,
+    tenant_id: z.uuid(),
+    expires_at: isoInstant().nullable(),
+    last_used_at: isoInstant().nullable(),
+    created_at: isoInstant(),
+  }),
+);
+
+const CreatedApiKeyShape = shape(
+  'CreatedApiKey',
+  z.object({
+    id: z.uuid(),
+    name: z.string(),
+    key_prefix: z.string(),
+    plaintext_key: z.string().meta({ description: 'the key itself, shown only in this answer' }),
+    key: z.string().meta({ description: 'same as plaintext_key' }),
+    scopes,
+    tenant_id: z.uuid(),
+    expires_at: isoInstant().nullable(),
+    created_at: isoInstant(),
+  }),
+);
+
+export const mapApiKey = mapper(ApiKeyShape, (k: ApiKey) => ({
   id: k.id,
   name: k.name,
   key_prefix: k.keyPrefix,
@@ -16,9 +48,9 @@ export const mapApiKey = (k: ApiKey) => ({
   expires_at: iso(k.expiresAt),
   last_used_at: iso(k.lastUsedAt),
   created_at: iso(k.createdAt),
-});
+}));
 
-const mapCreated = (k: CreatedApiKey) => ({
+const mapCreated = mapper(CreatedApiKeyShape, (k: CreatedApiKey) => ({
   id: k.id,
   name: k.name,
   key_prefix: k.keyPrefix,
@@ -28,14 +60,14 @@ const mapCreated = (k: CreatedApiKey) => ({
   tenant_id: k.tenantId,
   expires_at: iso(k.expiresAt),
   created_at: iso(k.createdAt),
-});
+}));
 
 export const apiKeyRoutes = [
   route({
     method: 'GET', path: '/settings/api-keys', tag, summary: "List the tenant's API keys (prefix and metadata only)",
     resolver: ApiKeyResolver, operation: 'apiKeys', query: z.object(pageQuery),
     call: (r, ctx, { query }) => r.apiKeys(ctx, { page: query.page, pageSize: query.page_size }),
-    map: (p) => mapPage(p, mapApiKey),
+    map: pageOf(mapApiKey),
   }),
   route({
     method: 'POST', path: '/settings/api-keys', tag, summary: 'Create an API key (the key is shown once)', status: 201,

@@ -1,11 +1,27 @@
 import { z } from 'zod';
 import { AuditResolver } from '../resolvers/audit.resolver.js';
 import type { AuditEvent } from '../schema/audit.type.js';
-import { iso, mapPage } from './mappers.js';
+import { iso, isoInstant, mapper, pageOf, shape } from './mappers.js';
 import { route } from './route.js';
 import { pageQuery, v } from './validation.js';
 
-export const mapAuditEvent = (e: AuditEvent) => ({
+const AuditEventShape = shape(
+  'AuditEvent',
+  z.object({
+    id: z.uuid(),
+    tenant_id: z.uuid(),
+    user_id: z.uuid().nullable(),
+    api_key_id: z.uuid().nullable(),
+    action: z.string(),
+    resource_type: z.string(),
+    resource_id: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+    ip_address: z.string().nullable(),
+    created_at: isoInstant(),
+  }),
+);
+
+export const mapAuditEvent = mapper(AuditEventShape, (e: AuditEvent) => ({
   id: e.id,
   tenant_id: e.tenantId,
   user_id: e.userId,
@@ -16,7 +32,7 @@ export const mapAuditEvent = (e: AuditEvent) => ({
   details: e.details,
   ip_address: e.ipAddress,
   created_at: iso(e.createdAt),
-});
+}));
 
 export const auditRoutes = [
   route({
@@ -36,6 +52,6 @@ export const auditRoutes = [
         page: query.page, pageSize: query.page_size, action: query.action, resourceType: query.resource_type,
         resourceId: query.resource_id, userId: query.user_id, from: query.from, to: query.to,
       }),
-    map: (p) => mapPage(p, mapAuditEvent),
+    map: pageOf(mapAuditEvent),
   }),
 ];

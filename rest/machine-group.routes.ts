@@ -1,12 +1,40 @@
 import { z } from 'zod';
 import { MachineGroupResolver } from '../resolvers/machine-group.resolver.js';
-import type { MachineGroup, MachineGroupTreeNode } from '../schema/machine-group.type.js';
+import { GroupType, type MachineGroup, type MachineGroupTreeNode } from '../schema/machine-group.type.js';
 import { mapMachine } from './machine.routes.js';
-import { iso, mapPage } from './mappers.js';
+import { iso, isoInstant, mapper, pageOf, shape, type Json } from './mappers.js';
 import { route } from './route.js';
 import { pageQuery, v } from './validation.js';
 
-export const mapGroup = (g: MachineGroup) => ({
+const MachineGroupShape = shape(
+  'MachineGroup',
+  z.object({
+    id: z.uuid(),
+    tenant_id: z.uuid(),
+    name: z.string(),
+    group_type: z.enum(GroupType),
+    parent_id: z.uuid().nullable(),
+    description: z.string().nullable(),
+    created_at: isoInstant(),
+    updated_at: isoInstant(),
+  }),
+);
+
+const MachineGroupTreeNodeShape = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  group_type: z.enum(GroupType),
+  parent_id: z.uuid().nullable(),
+  description: z.string().nullable(),
+  machine_count: z.number().int().min(0).meta({ description: 'active machines directly in this group' }),
+  get children(): z.ZodArray<typeof MachineGroupTreeNodeShape> {
+    return z.array(MachineGroupTreeNodeShape);
+  },
+});
+shape('MachineGroupTreeNode', MachineGroupTreeNodeShape);
+const MachineGroupTreeShape = shape('MachineGroupTree', z.array(MachineGroupTreeNodeShape));
+
+export const mapGroup = mapper(MachineGroupShape, (g: MachineGroup) => ({
   id: g.id,
   tenant_id: g.tenantId,
   name: g.name,
@@ -15,18 +43,19 @@ export const mapGroup = (g: MachineGroup) => ({
   description: g.description,
   created_at: iso(g.createdAt),
   updated_at: iso(g.updatedAt),
-});
+}));
 
-type TreeJson = { id: string; name: string; group_type: string; parent_id: string | null; description: string | null; machine_count: number; children: TreeJson[] };
-const mapTree = (n: MachineGroupTreeNode): TreeJson => ({
+type TreeJson = Json<z.output<typeof MachineGroupTreeNodeShape>>;
+const treeNode = (n: MachineGroupTreeNode): TreeJson => ({
   id: n.id,
   name: n.name,
   group_type: n.groupType,
   parent_id: n.parentId,
   description: n.description,
   machine_count: n.machineCount,
-  children: n.children.map(mapTree),
+  children: n.children.map(treeNode),
 });
+const mapTree = mapper(MachineGroupTreeShape, (nodes: MachineGroupTreeNode[]) => nodes.map(treeNode));
 
 const groupType = z.enum(['site', 'line', 'department', 'custom']);
 const groupId = z.object({ group_id: v.uuid('group_id') });
@@ -35,7 +64,7 @@ const tag = 'Machine groups';
 export const machineGroupRoutes = [
   route({
     method: 'POST', path: '/machine-groups', tag, summary: 'Create a machine group', status: 201,
-    resolver: MachineGroupResolver, operation: 'createMachineGroup',
+    resolver: MachineGroupResolver, operation: 'createMachineGroup', errors: [404],
     body: z.object({ name: v.str(200, 1), group_type: groupType, parent_id: v.uuid('parent_id').nullable().optional(), description: v.str(1000).nullable().optional() }),
     call: (r, ctx, { body }) => r.createMachineGroup(ctx, { name: body.name, groupType: body.group_type, parentId: body.parent_id, description: body.description }),
     map: mapGroup,
@@ -45,13 +74,13 @@ export const machineGroupRoutes = [
     resolver: MachineGroupResolver, operation: 'machineGroups',
     query: z.object({ ...pageQuery, group_type: groupType.optional(), parent_id: v.uuid('parent_id').optional() }),
     call: (r, ctx, { query }) => r.machineGroups(ctx, { page: query.page, pageSize: query.page_size, groupType: query.group_type, parentId: query.parent_id }),
-    map: (p) => mapPage(p, mapGroup),
+    map: pageOf(mapGroup),
   }),
   route({
     method: 'GET', path: '/machine-groups/tree', tag, summary: 'All groups as a nested tree',
     resolver: MachineGroupResolver, operation: 'machineGroupTree',
     call: (r, ctx) => r.machineGroupTree(ctx),
-    map: (nodes) => nodes.map(mapTree),
+    map: mapTree,
   }),
   route({
     method: 'GET', path: '/machine-groups/{group_id}', tag, summary: 'Get a machine group',
@@ -72,14 +101,14 @@ export const machineGroupRoutes = [
   }),
   route({
     method: 'DELETE', path: '/machine-groups/{group_id}', tag, summary: 'Delete a machine group without children', status: 204,
-    resolver: MachineGroupResolver, operation: 'deleteMachineGroup', params: groupId,
+    resolver: MachineGroupResolver, operation: 'deleteMachineGroup', errors: [409], params: groupId,
     call: (r, ctx, { params }) => r.deleteMachineGroup(ctx, params.group_id),
   }),
   route({
     method: 'GET', path: '/machine-groups/{group_id}/members', tag, summary: 'Machines directly in a group',
     resolver: MachineGroupResolver, operation: 'machineGroupMembers', params: groupId, query: z.object(pageQuery),
     call: (r, ctx, { params, query }) => r.machineGroupMembers(ctx, params.group_id, { page: query.page, pageSize: query.page_size }),
-    map: (p) => mapPage(p, mapMachine),
+    map: pageOf(mapMachine),
   }),
   route({
     method: 'PUT', path: '/machine-groups/{group_id}/members', tag, summary: "Replace the group's members",

@@ -1,14 +1,50 @@
 import { z } from 'zod';
 import { MachineResolver } from '../resolvers/machine.resolver.js';
 import { FleetResolver } from '../resolvers/fleet.resolver.js';
-import type { FleetStatus, Machine, MachineImportResult } from '../schema/machine.type.js';
+import { MachineProtocol, MachineStatus, type FleetStatus, type Machine, type MachineImportResult } from '../schema/machine.type.js';
 import { IMPORT_MAX_BYTES } from '../src/machines/machine-import.parser.js';
 import { lazyList } from './json-stream.js';
-import { iso, mapPage } from './mappers.js';
+import { iso, isoInstant, mapper, pageOf, shape } from './mappers.js';
 import { route } from './route.js';
 import { pageQuery, v } from './validation.js';
 
-export const mapMachine = (m: Machine) => ({
+const MachineShape = shape(
+  'Machine',
+  z.object({
+    id: z.uuid(),
+    name: z.string(),
+    machine_identifier: z.string(),
+    protocol: z.enum(MachineProtocol),
+    location: z.string().nullable(),
+    status: z.enum(MachineStatus),
+    tenant_id: z.uuid(),
+    is_active: z.boolean(),
+    last_reading_at: isoInstant().nullable(),
+    created_at: isoInstant(),
+    updated_at: isoInstant(),
+  }),
+);
+
+const MachineImportResultShape = shape(
+  'MachineImportResult',
+  z.object({
+    created: z.number().int().min(0),
+    skipped: z.number().int().min(0).meta({ description: 'rows whose machine_identifier exists already (in the file or the tenant)' }),
+    errors: z.array(z.object({ row: z.number().int().meta({ description: 'spreadsheet row number (the header is row 1)' }), error: z.string() })),
+  }),
+);
+
+const FleetStatusShape = shape(
+  'FleetStatus',
+  z.object({
+    total_machines: z.number().int().min(0),
+    machines: z.array(
+      z.object({ id: z.uuid(), name: z.string(), status: z.enum(MachineStatus), alert_count: z.number().int().min(0), last_reading_at: isoInstant().nullable() }),
+    ),
+  }),
+);
+
+export const mapMachine = mapper(MachineShape, (m: Machine) => ({
   id: m.id,
   name: m.name,
   machine_identifier: m.machineIdentifier,
@@ -20,14 +56,18 @@ export const mapMachine = (m: Machine) => ({
   last_reading_at: iso(m.lastReadingAt),
   created_at: iso(m.createdAt),
   updated_at: iso(m.updatedAt),
-});
+}));
 
-const mapImport = (r: MachineImportResult) => ({ created: r.created, skipped: r.skipped, errors: r.errors.map((e) => ({ row: e.row, error: e.error })) });
+const mapImport = mapper(MachineImportResultShape, (r: MachineImportResult) => ({
+  created: r.created,
+  skipped: r.skipped,
+  errors: r.errors.map((e) => ({ row: e.row, error: e.error })),
+}));
 
-const mapFleet = (f: FleetStatus) => ({
+const mapFleet = mapper(FleetStatusShape, (f: FleetStatus) => ({
   total_machines: f.totalMachines,
   machines: lazyList(f.machines, (m) => ({ id: m.id, name: m.name, status: m.status, alert_count: m.alertCount, last_reading_at: iso(m.lastReadingAt) })),
-});
+}));
 
 const status = z.enum(['healthy', 'warning', 'critical', 'offline']);
 const machineId = z.object({ machine_id: v.uuid('machine_id') });
@@ -36,14 +76,14 @@ const tag = 'Machines';
 export const machineRoutes = [
   route({
     method: 'POST', path: '/machines', tag, summary: 'Register a machine', status: 201,
-    resolver: MachineResolver, operation: 'createMachine',
+    resolver: MachineResolver, operation: 'createMachine', errors: [409],
     body: z.object({ name: v.str(200, 1), machine_identifier: v.str(100, 1), protocol: v.str(20, 1), location: v.str(500).nullable().optional() }),
     call: (r, ctx, { body }) => r.createMachine(ctx, { name: body.name, machineIdentifier: body.machine_identifier, protocol: body.protocol, location: body.location }),
     map: mapMachine,
   }),
   route({
     method: 'GET', path: '/machines', tag, summary: 'List machines (filters, search, sort)',
-    resolver: MachineResolver, operation: 'machines',
+    resolver: MachineResolver, operation: 'machines', errors: [404],
     query: z.object({
       ...pageQuery,
       group_id: v.uuid('group_id').optional(),
@@ -54,12 +94,12 @@ export const machineRoutes = [
     }),
     call: (r, ctx, { query }) =>
       r.machines(ctx, { page: query.page, pageSize: query.page_size, groupId: query.group_id, search: query.search, status: query.status, sortBy: query.sort_by, sortDir: query.sort_dir }),
-    map: (p) => mapPage(p, mapMachine),
+    map: pageOf(mapMachine),
   }),
   route({
     method: 'POST', path: '/machines/import', tag, summary: 'Bulk-create up to 500 machines from a CSV or XLSX file (multipart field "file")',
-    resolver: MachineResolver, operation: 'importMachines', multipart: { field: 'file', maxBytes: IMPORT_MAX_BYTES },
-    call: (r, ctx, { body }) => r.importMachines(ctx, { filename: body.file.filename, contentBase64: body.file.content.toString('base64') }),
+    resolver: MachineResolver, operation: 'importMachines', errors: [409], multipart: { field: 'file', maxBytes: IMPORT_MAX_BYTES },
+    call: (r, ctx, { body }) => r.importMachines(ctx, body.file),
     map: mapImport,
   }),
   route({
@@ -70,7 +110,7 @@ export const machineRoutes = [
   }),
   route({
     method: 'PATCH', path: '/machines/{machine_id}', tag, summary: 'Partially update a machine',
-    resolver: MachineResolver, operation: 'updateMachine', params: machineId,
+    resolver: MachineResolver, operation: 'updateMachine', errors: [409], params: machineId,
     body: z.object({ name: v.str(200, 1).optional(), machine_identifier: v.str(100, 1).optional(), protocol: v.str(20, 1).optional(), location: v.str(500).nullable().optional() }),
     call: (r, ctx, { params, body }) =>
       r.updateMachine(ctx, params.machine_id, { name: body.name, machineIdentifier: body.machine_identifier, protocol: body.protocol, location: body.location }),
@@ -83,7 +123,7 @@ export const machineRoutes = [
   }),
   route({
     method: 'GET', path: '/fleet/status', tag: 'Fleet', summary: 'Status of every active machine',
-    resolver: FleetResolver, operation: 'fleetStatus',
+    resolver: FleetResolver, operation: 'fleetStatus', errors: [404],
     query: z.object({ group_id: v.uuid('group_id').optional(), status: status.optional() }),
     call: (r, ctx, { query }) => r.fleetStatus(ctx, query.group_id, query.status),
     map: mapFleet,

@@ -3,20 +3,63 @@ import { ReadingResolver } from '../resolvers/reading.resolver.js';
 import type { IngestResult, MachineLatestReadings, ReadingInput, ReadingSeries, ReadingSeriesResult } from '../schema/reading.type.js';
 import { metricNames } from '../src/readings/reading.service.js';
 import { lazyList } from './json-stream.js';
-import { iso } from './mappers.js';
+import { iso, isoInstant, mapper, shape } from './mappers.js';
 import { route, type Route } from './route.js';
 import { v } from './validation.js';
 
-const mapIngest = (r: IngestResult) => ({
+const IngestResultShape = shape(
+  'IngestResult',
+  z.object({
+    accepted_count: z.number().int().min(0),
+    rejected_count: z.number().int().min(0),
+    errors: z.array(
+      z.object({
+        index: z.number().int().min(0).meta({ description: 'zero-based position in the batch' }),
+        machine_identifier: z.string().nullable().meta({ description: 'null when the reading had no string machine_identifier' }),
+        error: z.string(),
+      }),
+    ),
+  }),
+);
+
+const LatestReadingsShape = shape(
+  'LatestReadings',
+  z.object({
+    machine_id: z.uuid(),
+    readings: z.array(z.object({ metric_name: z.string(), value: z.number(), unit: z.string(), raw_tag: z.string().nullable(), timestamp: isoInstant() })),
+  }),
+);
+
+const aggregation = z.enum(['mean', 'min', 'max', 'sum', 'count', 'first', 'last']);
+
+const ReadingSeriesShape = shape(
+  'ReadingSeries',
+  z.object({
+    machine_id: z.uuid(),
+    start: isoInstant(),
+    end: isoInstant().meta({ description: 'exclusive' }),
+    interval: z.string().nullable().meta({ description: 'bucket width; null = raw points' }),
+    aggregation: aggregation.nullable().meta({ description: 'null with raw points' }),
+    series: z.array(
+      z.object({
+        metric: z.string(),
+        unit: z.string().nullable().meta({ description: 'unit of the newest reading in the range' }),
+        points: z.array(z.object({ timestamp: isoInstant().meta({ description: 'the point, or the start of its bucket' }), value: z.number() })),
+      }),
+    ),
+  }),
+);
+
+const mapIngest = mapper(IngestResultShape, (r: IngestResult) => ({
   accepted_count: r.acceptedCount,
   rejected_count: r.rejectedCount,
   errors: r.errors.map((e) => ({ index: e.index, machine_identifier: e.machineIdentifier, error: e.error })),
-});
+}));
 
-const mapLatest = (l: MachineLatestReadings) => ({
+const mapLatest = mapper(LatestReadingsShape, (l: MachineLatestReadings) => ({
   machine_id: l.machineId,
   readings: l.readings.map((r) => ({ metric_name: r.metric, value: r.value, unit: r.unit, raw_tag: r.rawTag, timestamp: iso(r.timestamp) })),
-});
+}));
 
 const mapPoints = (s: ReadingSeries) => lazyList(s.points, (p) => ({ timestamp: iso(p.timestamp), value: p.value }));
 
@@ -25,14 +68,14 @@ const mapPoints = (s: ReadingSeries) => lazyList(s.points, (p) => ({ timestamp: 
  * (Copies of a lone series' `metric`, `unit` and `points` at the top were dropped: they came and went
  * with the number of metrics the data held, and doubled the answer.)
  */
-const mapSeries = (r: ReadingSeriesResult) => ({
+const mapSeries = mapper(ReadingSeriesShape, (r: ReadingSeriesResult) => ({
   machine_id: r.machineId,
   start: iso(r.start),
   end: iso(r.end),
   interval: r.interval,
   aggregation: r.aggregation,
   series: r.series.map((s) => ({ metric: s.metric, unit: s.unit, points: mapPoints(s) })),
-});
+}));
 
 /** snake_case item → the GraphQL input shape, values untouched (validation happens per reading in the service). */
 function toReadingInput(item: unknown): ReadingInput {
@@ -48,7 +91,7 @@ const seriesQuery = z.object({
   start: v.instant().optional(),
   end: v.instant().optional(),
   interval: v.str(16).optional(),
-  aggregation: z.enum(['mean', 'min', 'max', 'sum', 'count', 'first', 'last']).optional(),
+  aggregation: aggregation.optional(),
   limit: v.qint({ min: 1, max: 100_000 }),
 });
 
@@ -57,13 +100,13 @@ function readRoutes(prefix: string, tag: string): Route[] {
   return [
     route({
       method: 'GET', path: `${prefix}/{machine_id}/readings/latest`, tag, summary: 'Newest reading of each metric',
-      resolver: ReadingResolver, operation: 'latestReadings', params: machineId,
+      resolver: ReadingResolver, operation: 'latestReadings', errors: [503], params: machineId,
       call: (r, ctx, { params }) => r.latestReadings(ctx, params.machine_id),
       map: mapLatest,
     }),
     route({
       method: 'GET', path: `${prefix}/{machine_id}/readings`, tag, summary: 'Time-series query (raw points, or buckets with interval + aggregation)',
-      resolver: ReadingResolver, operation: 'machineReadings', params: machineId, query: seriesQuery,
+      resolver: ReadingResolver, operation: 'machineReadings', errors: [503], params: machineId, query: seriesQuery,
       call: (r, ctx, { params, query }) =>
         r.machineReadings(ctx, params.machine_id, {
           metrics: metricNames(query.metric),
@@ -77,7 +120,7 @@ function readRoutes(prefix: string, tag: string): Route[] {
 export const readingRoutes = [
   route({
     method: 'POST', path: '/ingest', tag: 'Sensor data', summary: 'Push a batch of up to 1000 readings (API key, scope ingest); always 207',
-    resolver: ReadingResolver, operation: 'ingestReadings', status: 207,
+    resolver: ReadingResolver, operation: 'ingestReadings', errors: [503], status: 207,
     body: z.object({ readings: z.array(z.unknown()) }),
     call: (r, ctx, { body }) => r.ingestReadings(ctx, body.readings.map(toReadingInput)),
     map: mapIngest,

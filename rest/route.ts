@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { RequestContext } from '../src/common/context.js';
+import type { Mapper } from './mappers.js';
 import type { UploadedFile } from './multipart.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -14,6 +15,12 @@ export interface MultipartBody {
   fields: Record<string, string>;
 }
 type BodyOut<S> = S extends z.ZodType ? z.output<S> : MultipartBody;
+
+/**
+ * Error statuses a row documents beyond those its kind implies (every row: 429; with input: 422;
+ * with a body: 400, 413, 415; with path parameters: 404; unless public: 401, 403).
+ */
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
 export interface RouteInput<P, Q, B> {
   params: P;
@@ -42,9 +49,11 @@ export interface Route<R = unknown, P extends z.ZodType | undefined = z.ZodType 
   /** multipart/form-data upload: the named file field, read into memory up to maxBytes */
   multipart?: { field: string; maxBytes: number };
   status?: number;
+  /** error statuses the operation itself can answer (see ErrorStatus) */
+  errors?: readonly ErrorStatus[];
   call: (resolver: R, ctx: RequestContext, input: RouteInput<Out<P>, Out<Q>, BodyOut<B>>) => Promise<T> | T;
-  /** result -> documented snake_case JSON; absent for 204 */
-  map?: (result: T) => unknown;
+  /** result -> documented snake_case JSON, with its declared shape (the OpenAPI response); absent for 204 */
+  map?: Mapper<T>;
 }
 
 /** Declares a route row with full type inference from its schemas. */

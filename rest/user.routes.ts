@@ -1,11 +1,29 @@
 import { z } from 'zod';
 import { UserResolver } from '../resolvers/user.resolver.js';
 import type { User } from '../schema/user.type.js';
-import { iso, mapPage } from './mappers.js';
+import { iso, isoInstant, mapMessage, mapper, pageOf, shape } from './mappers.js';
 import { route } from './route.js';
 import { pageQuery, v } from './validation.js';
 
-export const mapUser = (u: User) => ({
+const role = z.enum(['admin', 'operator', 'viewer']);
+
+const UserShape = shape(
+  'User',
+  z.object({
+    id: z.uuid(),
+    tenant_id: z.uuid(),
+    email: z.string(),
+    full_name: z.string(),
+    role,
+    is_active: z.boolean(),
+    mfa_enabled: z.boolean(),
+    last_login_at: isoInstant().nullable(),
+    created_at: isoInstant(),
+    updated_at: isoInstant(),
+  }),
+);
+
+export const mapUser = mapper(UserShape, (u: User) => ({
   id: u.id,
   tenant_id: u.tenantId,
   email: u.email,
@@ -16,9 +34,8 @@ export const mapUser = (u: User) => ({
   last_login_at: iso(u.lastLoginAt),
   created_at: iso(u.createdAt),
   updated_at: iso(u.updatedAt),
-});
+}));
 
-const role = z.enum(['admin', 'operator', 'viewer']);
 const userId = z.object({ user_id: v.uuid('user_id') });
 
 export const userRoutes = [
@@ -26,11 +43,11 @@ export const userRoutes = [
     method: 'GET', path: '/users', tag: 'Users', summary: "List the tenant's users",
     resolver: UserResolver, operation: 'users', query: z.object(pageQuery),
     call: (r, ctx, { query }) => r.users(ctx, { page: query.page, pageSize: query.page_size }),
-    map: (p) => mapPage(p, mapUser),
+    map: pageOf(mapUser),
   }),
   route({
     method: 'POST', path: '/users', tag: 'Users', summary: 'Create a user', status: 201,
-    resolver: UserResolver, operation: 'createUser',
+    resolver: UserResolver, operation: 'createUser', errors: [409],
     body: z.object({ email: v.email(), full_name: v.str(200, 1), role: role.default('operator'), password: v.password() }),
     call: (r, ctx, { body }) => r.createUser(ctx, { email: body.email, fullName: body.full_name, role: body.role, password: body.password }),
     map: mapUser,
@@ -43,14 +60,14 @@ export const userRoutes = [
   }),
   route({
     method: 'PATCH', path: '/users/{user_id}', tag: 'Users', summary: 'Change role, name or active flag (deactivate with is_active=false)',
-    resolver: UserResolver, operation: 'updateUser', params: userId,
+    resolver: UserResolver, operation: 'updateUser', errors: [409], params: userId,
     body: z.object({ role: role.optional(), full_name: v.str(200, 1).optional(), is_active: z.boolean().optional() }),
     call: (r, ctx, { params, body }) => r.updateUser(ctx, params.user_id, { role: body.role, fullName: body.full_name, isActive: body.is_active }),
     map: mapUser,
   }),
   route({
     method: 'PATCH', path: '/settings/profile', tag: 'Settings', summary: 'Update own name or e-mail (e-mail needs current_password)',
-    resolver: UserResolver, operation: 'updateProfile',
+    resolver: UserResolver, operation: 'updateProfile', errors: [409],
     body: z.object({ full_name: v.str(200, 1).optional(), email: v.email().optional(), current_password: v.password().optional() }),
     call: (r, ctx, { body }) => r.updateProfile(ctx, { fullName: body.full_name, email: body.email, currentPassword: body.current_password }),
     map: mapUser,
@@ -60,6 +77,6 @@ export const userRoutes = [
     resolver: UserResolver, operation: 'changePassword',
     body: z.object({ current_password: v.password(), new_password: v.password() }),
     call: (r, ctx, { body }) => r.changePassword(ctx, { currentPassword: body.current_password, newPassword: body.new_password }),
-    map: (m) => ({ detail: m.detail }),
+    map: mapMessage,
   }),
 ];

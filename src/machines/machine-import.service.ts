@@ -7,6 +7,12 @@ import type { Database } from '../infra/database.js';
 import { Machine } from './machine.entity.js';
 import { IMPORT_MAX_BYTES, ImportFileError, parseMachineImport, type ImportRowError } from './machine-import.parser.js';
 
+/** An uploaded file as bytes: what the REST door's multipart reader holds, and GraphQL's base64 decodes to. */
+export interface ImportFile {
+  filename: string;
+  content: Buffer;
+}
+
 export interface ImportResult {
   created: number;
   skipped: number;
@@ -47,7 +53,7 @@ export class MachineImportService {
    * Creates every valid row whose identifier is new, or nothing at all: the rows and their audit
    * entries commit in one transaction. Invalid rows and duplicates are reported per row.
    */
-  async import(ctx: RequestContext, file: { filename: string; content: Buffer }): Promise<ImportResult> {
+  async import(ctx: RequestContext, file: ImportFile): Promise<ImportResult> {
     let parsed;
     try {
       parsed = await parseMachineImport(file);

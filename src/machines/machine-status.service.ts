@@ -108,11 +108,14 @@ export class MachineStatusService {
       else missing.push(identifier);
     }
     if (missing.length === 0) return out;
-    // one prepared statement whatever the count: an IN list of up to 1,000 literals was parsed and
-    // planned anew for every batch, PostgreSQL's largest cost on batches of many machines
+    // One prepared statement whatever the count (an IN list of up to 1,000 literals was parsed and
+    // planned for every batch). As a join, its generic plan looks each identifier up in the unique
+    // index; `= any(array)` got a plan that tested every machine of the tenant against the array.
     const rows = await this.db.query<{ id: string; machine_identifier: string; status: MachineStatus }>(
-      `select id, machine_identifier, status from machines where tenant_id = ? and is_active and machine_identifier = any(?::text[])`,
-      [tenantId, missing],
+      `select m.id, m.machine_identifier, m.status from unnest(?::text[]) as x(identifier)
+         join machines m on m.tenant_id = ? and m.machine_identifier = x.identifier
+        where m.is_active`,
+      [missing, tenantId],
     );
     if (this.activeSize + rows.length > ACTIVE_CACHE_MAX) {
       this.active.clear();
@@ -263,11 +266,13 @@ export class MachineStatusService {
    * written when their time moves, and no row is locked before it is written.
    */
   private async store(tenantId: string, rows: [string, number][], now: number): Promise<void> {
-    const ids = rows.map(([id]) => id);
-    const times = rows.map(([, t]) => new Date(t).toISOString());
+    const ids = rows.map(([id]) => id).join(',');
+    const times = rows.map(([, t]) => new Date(t).toISOString()).join(',');
     const window = String(this.offlineAfterMs);
-    const online = await this.db.query<{ id: string }>(
-      `with v as (select * from unnest(?::uuid[], ?::timestamptz[]) as v(id, ts)),
+    // Planned per call, not prepared: a generic plan cannot know how many rows come, and chose to
+    // read every machine of the tenant even for one row (~3 ms at 10,000 machines).
+    const online: { id: string }[] = await this.db.em().getConnection().execute(
+      `with v as (select * from unnest(string_to_array(?, ',')::uuid[], string_to_array(?, ',')::timestamptz[]) as v(id, ts)),
             up as (update machines m set status = 'healthy', last_reading_at = greatest(coalesce(m.last_reading_at, v.ts), v.ts)
                      from v
                     where m.id = v.id and m.tenant_id = ? and m.status = 'offline'
