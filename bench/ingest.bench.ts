@@ -247,8 +247,9 @@ async function cpuSeconds(pid: number | null): Promise<number | null> {
 }
 
 /**
- * Waits (at most maxMs) until influxd has used less than 0.15 of a core in each of two seconds in a
- * row, so cache snapshots and compactions of one phase do not bill the next.
+ * Waits (at most maxMs) until influxd has used less than 0.3 of a core in each of two seconds in a
+ * row, so cache snapshots and compactions of one phase do not bill the next (an idle influxd here
+ * still uses about 0.15 of a core).
  */
 async function settleInflux(pid: number | null, maxMs = 30_000): Promise<number> {
   const start = Date.now();
@@ -259,7 +260,7 @@ async function settleInflux(pid: number | null, maxMs = 30_000): Promise<number>
     await new Promise((r) => setTimeout(r, 1000));
     const b = await cpuSeconds(pid);
     if (a === null || b === null) break;
-    quiet = b - a < 0.15 ? quiet + 1 : 0;
+    quiet = b - a < 0.3 ? quiet + 1 : 0;
   }
   return round((Date.now() - start) / 1000, 1);
 }

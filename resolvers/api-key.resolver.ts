@@ -18,11 +18,7 @@ export class ApiKeyResolver {
   @Allow(policies.admin())
   @Mutation(() => CreatedApiKey)
   async createApiKey(@Ctx() ctx: RequestContext, @Arg('input') input: CreateApiKeyInput): Promise<CreatedApiKey> {
-    const { apiKey, plaintextKey } = await this.keys.create(ctx, {
-      name: input.name,
-      scopes: input.preset ?? input.scopes,
-      expiresAt: input.expiresAt,
-    });
+    const { apiKey, plaintextKey } = await this.keys.create(ctx, input);
     return { ...apiKey, plaintextKey, key: plaintextKey };
   }
 

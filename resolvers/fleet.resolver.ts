@@ -2,7 +2,8 @@ import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql
 import type { RequestContext } from '../src/common/context.js';
 import { Allow, policies } from '../src/auth/access.js';
 import type { FleetService } from '../src/fleet/fleet.service.js';
-import { FleetMachine, FleetStatus, MachineStatus } from '../schema/machine.type.js';
+import { FleetMachine, FleetStatus } from '../schema/fleet.type.js';
+import { MachineStatus } from '../schema/machine.type.js';
 import { yieldingList } from './yielding-list.js';
 
 @Resolver(() => FleetStatus)
@@ -19,8 +20,9 @@ export class FleetResolver {
     return this.fleet.status(ctx, { groupId, status });
   }
 
-  @FieldResolver(() => [FleetMachine], { name: 'machines' })
-  machinesOf(@Root() fleet: FleetStatus): readonly (FleetMachine | Promise<FleetMachine>)[] {
+  // named as the declared @Field: type-graphql pairs the two by method name and silently ignored `machinesOf` with `name: 'machines'`
+  @FieldResolver(() => [FleetMachine])
+  machines(@Root() fleet: FleetStatus): readonly (FleetMachine | PromiseLike<FleetMachine>)[] {
     return yieldingList(fleet.machines);
   }
 }

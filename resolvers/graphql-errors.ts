@@ -12,6 +12,8 @@ export function graphqlCodeOf(code: ErrorCode): string {
       return 'BAD_REQUEST';
     case ErrorCode.UNAUTHENTICATED:
       return 'UNAUTHENTICATED';
+    case ErrorCode.PAYMENT_REQUIRED:
+      return 'PAYMENT_REQUIRED';
     case ErrorCode.FORBIDDEN:
       return 'FORBIDDEN';
     case ErrorCode.NOT_FOUND:
@@ -35,7 +37,11 @@ export function graphqlCodeOf(code: ErrorCode): string {
   }
 }
 
-/** One formatter for every GraphQL error: domain errors keep message and code, anything else is masked. */
+/**
+ * One formatter for every GraphQL error: domain errors keep message and code, anything else is masked.
+ * `extensions.code` is the transport class clients already switch on; `extensions.reason` is the
+ * module code (MACHINE_NOT_FOUND, GROUP_CYCLE, ...) that says which failure of that class it is.
+ */
 export function formatGraphqlError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const unwrapped = unwrapResolverError(error);
@@ -47,6 +53,7 @@ export function formatGraphqlError(log: Logger) {
         path: formatted.path,
         extensions: {
           code: graphqlCodeOf(original.code),
+          reason: original.reason,
           status: httpStatusOf(original.code),
           ...(original.extra.issues ? { issues: original.extra.issues } : {}),
           ...(original.extra.retryAfterSec ? { retryAfter: original.extra.retryAfterSec } : {}),

@@ -17,6 +17,7 @@ import { contextOf } from '../src/server/request-context.js';
 import type { SubscriptionContext } from './audit.resolver.js';
 import { formatGraphqlError } from './graphql-errors.js';
 import { checkCost, LimitCode, limitError, precheck, withoutSuggestions } from './graphql-limits.js';
+import { stringifyResult } from './sliced-json.js';
 
 export interface GraphqlDoor {
   /** express handler for POST/GET /graphql (after express.json) */
@@ -126,6 +127,8 @@ export async function createGraphqlDoor(c: Container, schema: GraphQLSchema, htt
     stopOnTerminationSignals: false,
     introspection: true,
     formatError: formatGraphqlError(c.log),
+    // answers with long lists (series points, the fleet) are serialized a piece at a time
+    stringifyResult,
     plugins: [
       {
         async requestDidStart() {

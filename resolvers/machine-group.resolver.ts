@@ -57,8 +57,7 @@ export class MachineGroupResolver {
   @Allow(policies.writers())
   @Mutation(() => MachineGroup)
   updateMachineGroup(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: UpdateMachineGroupInput): Promise<MachineGroup> {
-    const { moveToRoot, parentId, ...rest } = input;
-    return this.groups.update(ctx, id, { ...rest, parentId: moveToRoot ? null : (parentId ?? undefined) });
+    return this.groups.update(ctx, id, input);
   }
 
   @Allow(policies.writers())

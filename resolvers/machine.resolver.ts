@@ -1,12 +1,24 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { RequestContext } from '../src/common/context.js';
-import { Allow, policies } from '../src/auth/access.js';
+import { Allow, enforce, policies } from '../src/auth/access.js';
+import { filterIterator } from '../src/common/async-iter.js';
 import { loaderFor } from '../src/common/loaders.js';
+import { machineStatusTopic, type MachineStatusChanged } from '../src/machines/machine.events.js';
 import type { MachineService } from '../src/machines/machine.service.js';
 import type { ImportFile, MachineImportService } from '../src/machines/machine-import.service.js';
 import type { MachineGroup as GroupEntity } from '../src/machine-groups/machine-group.entity.js';
-import { CreateMachineInput, ImportMachinesInput, Machine, MachineImportResult, MachinePage, MachinesArgs, UpdateMachineInput } from '../schema/machine.type.js';
+import {
+  CreateMachineInput,
+  ImportMachinesInput,
+  Machine,
+  MachineImportResult,
+  MachinePage,
+  MachinesArgs,
+  MachineStatusChange,
+  UpdateMachineInput,
+} from '../schema/machine.type.js';
 import { MachineGroup } from '../schema/machine-group.type.js';
+import type { SubscriptionContext } from './audit.resolver.js';
 
 @Resolver(() => Machine)
 export class MachineResolver {
@@ -53,5 +65,19 @@ export class MachineResolver {
   groups(@Root() machine: Machine, @Ctx() ctx: RequestContext): Promise<GroupEntity[]> {
     const tenantId = ctx.principal!.tenantId;
     return loaderFor(ctx, 'machine.groups', (ids) => this.machineService.groupsOf(tenantId, ids), () => [] as GroupEntity[]).load(machine.id);
+  }
+
+  @Subscription(() => MachineStatusChange, {
+    description: 'status changes of the tenant\'s machines (or of one machine)',
+    subscribe: async ({ context, args }) => {
+      const ctx = context as SubscriptionContext;
+      enforce(policies.anyRole('read:machines'), ctx);
+      const { machineId } = args as { machineId?: string | null };
+      if (machineId != null) await ctx.machines.get(ctx, machineId);
+      return filterIterator(ctx.bus.subscribe(machineStatusTopic(ctx.principal!.tenantId)), (e) => !machineId || e.machineId === machineId);
+    },
+  })
+  machineStatusChanged(@Root() change: MachineStatusChanged, @Arg('machineId', () => ID, { nullable: true }) _machineId?: string | null): MachineStatusChange {
+    return change;
   }
 }

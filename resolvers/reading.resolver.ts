@@ -5,7 +5,7 @@ import { filterIterator, flattenIterator, mapIterator } from '../src/common/asyn
 import { loaderFor } from '../src/common/loaders.js';
 import type { IngestService } from '../src/readings/ingest.service.js';
 import type { ReadingService } from '../src/readings/reading.service.js';
-import { machineStatusTopic, readingsTopic, type LiveReading as LiveReadingEvent, type MachineStatusChanged } from '../src/readings/reading.events.js';
+import { readingsTopic, type LiveReading as LiveReadingEvent } from '../src/readings/reading.events.js';
 import type { LatestReading as LatestReadingValue } from '../src/readings/reading-store.js';
 import { Machine } from '../schema/machine.type.js';
 import {
@@ -13,7 +13,6 @@ import {
   LatestReading,
   LiveReading,
   MachineLatestReadings,
-  MachineStatusChange,
   ReadingInput,
   ReadingSeries,
   ReadingSeriesResult,
@@ -82,27 +81,14 @@ export class ReadingResolver {
   ): LiveReading {
     return reading;
   }
-
-  @Subscription(() => MachineStatusChange, {
-    description: 'status changes of the tenant\'s machines (or of one machine)',
-    subscribe: async ({ context, args }) => {
-      const ctx = context as SubscriptionContext;
-      enforce(policies.anyRole('read:machines'), ctx);
-      const { machineId } = args as { machineId?: string | null };
-      if (machineId != null) await ctx.machines.get(ctx, machineId);
-      return filterIterator(ctx.bus.subscribe(machineStatusTopic(ctx.principal!.tenantId)), (e) => !machineId || e.machineId === machineId);
-    },
-  })
-  machineStatusChanged(@Root() change: MachineStatusChanged, @Arg('machineId', () => ID, { nullable: true }) _machineId?: string | null): MachineStatusChange {
-    return change;
-  }
 }
 
 /** Points of a series (up to 100,000 in one answer) are completed a slice at a time. */
 @Resolver(() => ReadingSeries)
 export class ReadingSeriesResolver {
-  @FieldResolver(() => [SeriesPoint], { name: 'points' })
-  pointsOf(@Root() series: ReadingSeries): readonly (SeriesPoint | Promise<SeriesPoint>)[] {
+  // named as the declared @Field: type-graphql pairs the two by method name and silently ignored `pointsOf` with `name: 'points'`
+  @FieldResolver(() => [SeriesPoint])
+  points(@Root() series: ReadingSeries): readonly (SeriesPoint | PromiseLike<SeriesPoint>)[] {
     return yieldingList(series.points);
   }
 }

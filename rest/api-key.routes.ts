@@ -5,6 +5,7 @@ import { SCOPES, type Scope } from '../src/common/context.js';
 import { iso, isoInstant, mapper, pageOf, shape } from './mappers.js';
 import { route } from './route.js';
 import { pageQuery, v } from './validation.js';
+import { USER_LIMITS } from '../src/users/user.rules.js';
 
 const tag = 'Settings';
 
@@ -73,18 +74,13 @@ export const apiKeyRoutes = [
     method: 'POST', path: '/settings/api-keys', tag, summary: 'Create an API key (the key is shown once)', status: 201,
     resolver: ApiKeyResolver, operation: 'createApiKey',
     body: z.object({
-      name: v.str(200, 1),
+      name: v.str(USER_LIMITS.name, 1),
       expires_at: v.instant().nullable().optional(),
       scopes: z.union([z.array(v.str(50, 1)).max(20), v.str(50, 1)]).nullable().optional(),
       preset: v.str(50, 1).nullable().optional(),
     }),
     call: (r, ctx, { body }) =>
-      r.createApiKey(ctx, {
-        name: body.name,
-        expiresAt: body.expires_at ?? null,
-        scopes: typeof body.scopes === 'string' ? null : body.scopes,
-        preset: typeof body.scopes === 'string' ? body.scopes : body.preset,
-      }),
+      r.createApiKey(ctx, { name: body.name, expiresAt: body.expires_at ?? null, scopes: body.scopes, preset: body.preset }),
     map: mapCreated,
   }),
   route({

@@ -5,6 +5,7 @@ import { ROLES, type Role } from '../src/common/context.js';
 import { iso, isoInstant, mapMessage, mapper, shape } from './mappers.js';
 import { route } from './route.js';
 import { v } from './validation.js';
+import { USER_LIMITS } from '../src/users/user.rules.js';
 
 const tag = 'Authentication';
 
@@ -91,7 +92,7 @@ export const authRoutes = [
   route({
     method: 'POST', path: '/auth/register', tag, summary: 'Create a tenant and its first admin user',
     resolver: AuthResolver, operation: 'register', errors: [409], status: 201,
-    body: z.object({ email: v.email(), password: v.password(), full_name: v.str(200, 1), tenant_name: v.str(200, 1) }),
+    body: z.object({ email: v.email(), password: v.password(), full_name: v.str(USER_LIMITS.name, 1), tenant_name: v.str(USER_LIMITS.name, 1) }),
     call: (r, ctx, { body }) => r.register(ctx, { email: body.email, password: body.password, fullName: body.full_name, tenantName: body.tenant_name }),
     map: mapAuthPayload,
   }),
@@ -137,7 +138,7 @@ export const authRoutes = [
     method: 'POST', path: '/auth/mfa/verify', tag, summary: 'Finish an MFA login with the pending token and a TOTP code',
     resolver: AuthResolver, operation: 'verifyMfa', errors: [401],
     body: z.object({ mfa_token: v.str(4096, 1).optional(), code: v.str(16, 1) }),
-    call: (r, ctx, { body }) => r.verifyMfa(ctx, { mfaToken: body.mfa_token ?? ctx.bearerToken ?? '', code: body.code }),
+    call: (r, ctx, { body }) => r.verifyMfa(ctx, { mfaToken: body.mfa_token, code: body.code }),
     map: mapAuthPayload,
   }),
   route({

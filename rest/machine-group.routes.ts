@@ -5,6 +5,7 @@ import { mapMachine } from './machine.routes.js';
 import { iso, isoInstant, mapper, pageOf, shape, type Json } from './mappers.js';
 import { route } from './route.js';
 import { pageQuery, v } from './validation.js';
+import { MACHINE_GROUP_LIMITS as L } from '../src/machine-groups/machine-group.rules.js';
 
 const MachineGroupShape = shape(
   'MachineGroup',
@@ -65,7 +66,7 @@ export const machineGroupRoutes = [
   route({
     method: 'POST', path: '/machine-groups', tag, summary: 'Create a machine group', status: 201,
     resolver: MachineGroupResolver, operation: 'createMachineGroup', errors: [404],
-    body: z.object({ name: v.str(200, 1), group_type: groupType, parent_id: v.uuid('parent_id').nullable().optional(), description: v.str(1000).nullable().optional() }),
+    body: z.object({ name: v.str(L.name, 1), group_type: groupType, parent_id: v.uuid('parent_id').nullable().optional(), description: v.str(L.description).nullable().optional() }),
     call: (r, ctx, { body }) => r.createMachineGroup(ctx, { name: body.name, groupType: body.group_type, parentId: body.parent_id, description: body.description }),
     map: mapGroup,
   }),
@@ -91,12 +92,9 @@ export const machineGroupRoutes = [
   route({
     method: 'PATCH', path: '/machine-groups/{group_id}', tag, summary: 'Update a machine group (parent_id null moves it to the top)',
     resolver: MachineGroupResolver, operation: 'updateMachineGroup', params: groupId,
-    body: z.object({ name: v.str(200, 1).optional(), group_type: groupType.optional(), parent_id: v.uuid('parent_id').nullable().optional(), description: v.str(1000).nullable().optional() }),
+    body: z.object({ name: v.str(L.name, 1).optional(), group_type: groupType.optional(), parent_id: v.uuid('parent_id').nullable().optional(), description: v.str(L.description).nullable().optional() }),
     call: (r, ctx, { params, body }) =>
-      r.updateMachineGroup(ctx, params.group_id, {
-        name: body.name, groupType: body.group_type, description: body.description,
-        parentId: body.parent_id ?? null, moveToRoot: body.parent_id === null,
-      }),
+      r.updateMachineGroup(ctx, params.group_id, { name: body.name, groupType: body.group_type, description: body.description, parentId: body.parent_id }),
     map: mapGroup,
   }),
   route({
@@ -113,7 +111,7 @@ export const machineGroupRoutes = [
   route({
     method: 'PUT', path: '/machine-groups/{group_id}/members', tag, summary: "Replace the group's members",
     resolver: MachineGroupResolver, operation: 'setMachineGroupMembers', params: groupId,
-    body: z.object({ machine_ids: z.array(v.str(64)).max(10_000) }),
+    body: z.object({ machine_ids: z.array(v.str(64)).max(L.members) }),
     call: (r, ctx, { params, body }) => r.setMachineGroupMembers(ctx, params.group_id, body.machine_ids),
     map: mapGroup,
   }),

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { MachineResolver } from '../resolvers/machine.resolver.js';
-import { FleetResolver } from '../resolvers/fleet.resolver.js';
-import { MachineProtocol, MachineStatus, type FleetStatus, type Machine, type MachineImportResult } from '../schema/machine.type.js';
+import { MachineProtocol, MachineStatus, type Machine, type MachineImportResult } from '../schema/machine.type.js';
 import { IMPORT_MAX_BYTES } from '../src/machines/machine-import.parser.js';
-import { lazyList } from './json-stream.js';
+import { MACHINE_LIMITS as L } from '../src/machines/machine.rules.js';
 import { iso, isoInstant, mapper, pageOf, shape } from './mappers.js';
 import { route } from './route.js';
 import { pageQuery, v } from './validation.js';
@@ -34,16 +33,6 @@ const MachineImportResultShape = shape(
   }),
 );
 
-const FleetStatusShape = shape(
-  'FleetStatus',
-  z.object({
-    total_machines: z.number().int().min(0),
-    machines: z.array(
-      z.object({ id: z.uuid(), name: z.string(), status: z.enum(MachineStatus), alert_count: z.number().int().min(0), last_reading_at: isoInstant().nullable() }),
-    ),
-  }),
-);
-
 export const mapMachine = mapper(MachineShape, (m: Machine) => ({
   id: m.id,
   name: m.name,
@@ -64,12 +53,8 @@ const mapImport = mapper(MachineImportResultShape, (r: MachineImportResult) => (
   errors: r.errors.map((e) => ({ row: e.row, error: e.error })),
 }));
 
-const mapFleet = mapper(FleetStatusShape, (f: FleetStatus) => ({
-  total_machines: f.totalMachines,
-  machines: lazyList(f.machines, (m) => ({ id: m.id, name: m.name, status: m.status, alert_count: m.alertCount, last_reading_at: iso(m.lastReadingAt) })),
-}));
-
-const status = z.enum(['healthy', 'warning', 'critical', 'offline']);
+/** the `status` filter of machine lists (the fleet view filters by it too) */
+export const statusFilter = z.enum(['healthy', 'warning', 'critical', 'offline']);
 const machineId = z.object({ machine_id: v.uuid('machine_id') });
 const tag = 'Machines';
 
@@ -77,7 +62,7 @@ export const machineRoutes = [
   route({
     method: 'POST', path: '/machines', tag, summary: 'Register a machine', status: 201,
     resolver: MachineResolver, operation: 'createMachine', errors: [409],
-    body: z.object({ name: v.str(200, 1), machine_identifier: v.str(100, 1), protocol: v.str(20, 1), location: v.str(500).nullable().optional() }),
+    body: z.object({ name: v.str(L.name, 1), machine_identifier: v.str(L.machine_identifier, 1), protocol: v.str(L.protocol, 1), location: v.str(L.location).nullable().optional() }),
     call: (r, ctx, { body }) => r.createMachine(ctx, { name: body.name, machineIdentifier: body.machine_identifier, protocol: body.protocol, location: body.location }),
     map: mapMachine,
   }),
@@ -87,8 +72,8 @@ export const machineRoutes = [
     query: z.object({
       ...pageQuery,
       group_id: v.uuid('group_id').optional(),
-      search: v.str(200).optional(),
-      status: status.optional(),
+      search: v.str(L.search).optional(),
+      status: statusFilter.optional(),
       sort_by: z.enum(['name', 'machine_identifier', 'status', 'created_at', 'updated_at', 'location']).optional(),
       sort_dir: z.enum(['asc', 'desc']).optional(),
     }),
@@ -111,7 +96,9 @@ export const machineRoutes = [
   route({
     method: 'PATCH', path: '/machines/{machine_id}', tag, summary: 'Partially update a machine',
     resolver: MachineResolver, operation: 'updateMachine', errors: [409], params: machineId,
-    body: z.object({ name: v.str(200, 1).optional(), machine_identifier: v.str(100, 1).optional(), protocol: v.str(20, 1).optional(), location: v.str(500).nullable().optional() }),
+    body: z.object({
+      name: v.str(L.name, 1).optional(), machine_identifier: v.str(L.machine_identifier, 1).optional(), protocol: v.str(L.protocol, 1).optional(), location: v.str(L.location).nullable().optional(),
+    }),
     call: (r, ctx, { params, body }) =>
       r.updateMachine(ctx, params.machine_id, { name: body.name, machineIdentifier: body.machine_identifier, protocol: body.protocol, location: body.location }),
     map: mapMachine,
@@ -120,12 +107,5 @@ export const machineRoutes = [
     method: 'DELETE', path: '/machines/{machine_id}', tag, summary: 'Soft-delete a machine', status: 204,
     resolver: MachineResolver, operation: 'deleteMachine', params: machineId,
     call: (r, ctx, { params }) => r.deleteMachine(ctx, params.machine_id),
-  }),
-  route({
-    method: 'GET', path: '/fleet/status', tag: 'Fleet', summary: 'Status of every active machine',
-    resolver: FleetResolver, operation: 'fleetStatus', errors: [404],
-    query: z.object({ group_id: v.uuid('group_id').optional(), status: status.optional() }),
-    call: (r, ctx, { query }) => r.fleetStatus(ctx, query.group_id, query.status),
-    map: mapFleet,
   }),
 ];

@@ -25,7 +25,7 @@ function locateIssues(row: Route, err: unknown): unknown {
     typeof field === 'string' && field in (((schema as { shape?: object } | undefined)?.shape) ?? {});
   const where = (field: unknown) => (has(row.params, field) ? 'path' : has(row.query, field) ? 'query' : row.body || !row.query ? 'body' : 'query');
   const issues = err.extra.issues.map((i) => ({ ...i, loc: [where(i.loc[0]), ...i.loc] }));
-  return new DomainError(err.code, err.message, { ...err.extra, issues });
+  return err.withIssues(issues);
 }
 
 /** Builds the /api/v1 router: one handler per row, resolver instances looked up by class. */

@@ -4,6 +4,7 @@ import type { User } from '../schema/user.type.js';
 import { iso, isoInstant, mapMessage, mapper, pageOf, shape } from './mappers.js';
 import { route } from './route.js';
 import { pageQuery, v } from './validation.js';
+import { USER_LIMITS } from '../src/users/user.rules.js';
 
 const role = z.enum(['admin', 'operator', 'viewer']);
 
@@ -48,7 +49,7 @@ export const userRoutes = [
   route({
     method: 'POST', path: '/users', tag: 'Users', summary: 'Create a user', status: 201,
     resolver: UserResolver, operation: 'createUser', errors: [409],
-    body: z.object({ email: v.email(), full_name: v.str(200, 1), role: role.default('operator'), password: v.password() }),
+    body: z.object({ email: v.email(), full_name: v.str(USER_LIMITS.name, 1), role: role.default('operator'), password: v.password() }),
     call: (r, ctx, { body }) => r.createUser(ctx, { email: body.email, fullName: body.full_name, role: body.role, password: body.password }),
     map: mapUser,
   }),
@@ -61,14 +62,14 @@ export const userRoutes = [
   route({
     method: 'PATCH', path: '/users/{user_id}', tag: 'Users', summary: 'Change role, name or active flag (deactivate with is_active=false)',
     resolver: UserResolver, operation: 'updateUser', errors: [409], params: userId,
-    body: z.object({ role: role.optional(), full_name: v.str(200, 1).optional(), is_active: z.boolean().optional() }),
+    body: z.object({ role: role.optional(), full_name: v.str(USER_LIMITS.name, 1).optional(), is_active: z.boolean().optional() }),
     call: (r, ctx, { params, body }) => r.updateUser(ctx, params.user_id, { role: body.role, fullName: body.full_name, isActive: body.is_active }),
     map: mapUser,
   }),
   route({
     method: 'PATCH', path: '/settings/profile', tag: 'Settings', summary: 'Update own name or e-mail (e-mail needs current_password)',
     resolver: UserResolver, operation: 'updateProfile', errors: [409],
-    body: z.object({ full_name: v.str(200, 1).optional(), email: v.email().optional(), current_password: v.password().optional() }),
+    body: z.object({ full_name: v.str(USER_LIMITS.name, 1).optional(), email: v.email().optional(), current_password: v.password().optional() }),
     call: (r, ctx, { body }) => r.updateProfile(ctx, { fullName: body.full_name, email: body.email, currentPassword: body.current_password }),
     map: mapUser,
   }),

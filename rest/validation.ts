@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { ValidationIssue } from '../src/common/errors.js';
+import { codePointLength } from '../src/common/text-rules.js';
+import { USER_LIMITS } from '../src/users/user.rules.js';
 
 /** Turns zod issues into the reference backend's `{loc, msg, type}` list, prefixed by where the value came from. */
 export function toIssues(where: 'path' | 'query' | 'body', error: z.ZodError, input?: unknown): ValidationIssue[] {
@@ -51,12 +53,29 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
+/**
+ * A string of at most `max` characters counted as code points, as the services, the import parser
+ * and JSON Schema's maxLength count them (zod's max counts UTF-16 units: an emoji would count twice).
+ */
+function text(max: number, min = 0) {
+  return z
+    .string()
+    .min(min)
+    .superRefine((s, ctx) => {
+      // a code point is one or two UTF-16 units: only lengths between max and 2*max need counting
+      if (s.length > max && (s.length > 2 * max || codePointLength(s) > max)) {
+        ctx.addIssue({ code: 'too_big', origin: 'string', maximum: max, inclusive: true, input: s });
+      }
+    })
+    .meta({ maxLength: max });
+}
+
 /** Field schemas shared by the route files. */
 export const v = {
   uuid: (what = 'id') => z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, `Input should be a valid UUID (${what})`).transform((s) => s.toLowerCase()),
-  str: (max: number, min = 0) => z.string().min(min).max(max),
+  str: (max: number, min = 0) => text(max, min),
   password: () => z.string().min(1).max(1024),
-  email: () => z.string().min(3).max(320),
+  email: () => text(USER_LIMITS.email, 3),
   /** ISO 8601 instant; offsets are accepted and normalised to UTC */
   instant: () =>
     z.string().max(64).refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), {

@@ -27,7 +27,8 @@ export class ApiKeyPage extends PageOf(ApiKey, 'ApiKeyPage') {}
 export class CreateApiKeyInput {
   @Field() name!: string;
   @Field(() => [String], { nullable: true, description: 'ingest, agent, read:machines, read:sensors, or preset names edge_agent / read_only' })
-  scopes?: string[] | null;
+  // REST also accepts one preset name as a plain string here; the service reads both forms
+  scopes?: string[] | string | null;
   @Field(() => String, { nullable: true, description: 'a preset name instead of scopes' })
   preset?: string | null;
   @Field(() => DateTime, { nullable: true }) expiresAt?: Date | null;

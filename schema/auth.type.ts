@@ -63,7 +63,8 @@ export class LoginInput {
 
 @InputType()
 export class MfaVerifyInput {
-  @Field({ description: 'the pending token returned by login when mfaRequired is true' }) mfaToken!: string;
+  @Field(() => String, { nullable: true, description: 'the pending token returned by login when mfaRequired is true; when absent, the bearer token of the Authorization header' })
+  mfaToken?: string | null;
   @Field() code!: string;
 }
 

@@ -1,6 +1,7 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageArgs, PageOf } from './page.type.js';
 import { DateTime } from './scalars.js';
+import { MACHINE_GROUP_LIMITS as L } from '../src/machine-groups/machine-group.rules.js';
 
 export enum GroupType {
   site = 'site',
@@ -44,17 +45,17 @@ export class MachineGroupsArgs extends PageArgs {
 
 @InputType()
 export class CreateMachineGroupInput {
-  @Field() name!: string;
+  @Field({ description: `at most ${L.name} characters` }) name!: string;
   @Field(() => GroupType) groupType!: string;
   @Field(() => ID, { nullable: true }) parentId?: string | null;
-  @Field(() => String, { nullable: true }) description?: string | null;
+  @Field(() => String, { nullable: true, description: `at most ${L.description} characters` }) description?: string | null;
 }
 
 @InputType()
 export class UpdateMachineGroupInput {
-  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => String, { nullable: true, description: `at most ${L.name} characters` }) name?: string | null;
   @Field(() => GroupType, { nullable: true }) groupType?: string | null;
-  @Field(() => ID, { nullable: true, description: 'new parent; see moveToRoot to detach' }) parentId?: string | null;
-  @Field(() => Boolean, { nullable: true, description: 'true moves the group to the top level' }) moveToRoot?: boolean | null;
-  @Field(() => String, { nullable: true }) description?: string | null;
+  @Field(() => ID, { nullable: true, description: 'new parent; an explicit null moves the group to the top level (as moveToRoot does)' }) parentId?: string | null;
+  @Field(() => Boolean, { nullable: true, description: 'true moves the group to the top level (not together with a parentId)' }) moveToRoot?: boolean | null;
+  @Field(() => String, { nullable: true, description: `at most ${L.description} characters` }) description?: string | null;
 }

@@ -1,6 +1,9 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageArgs, PageOf } from './page.type.js';
 import { DateTime } from './scalars.js';
+import { MACHINE_LIMITS as L } from '../src/machines/machine.rules.js';
+
+const atMost = (n: number) => `at most ${n} characters`;
 
 export enum MachineProtocol {
   opc_ua = 'opc_ua',
@@ -52,7 +55,7 @@ export class MachinePage extends PageOf(Machine, 'MachinePage') {}
 @ArgsType()
 export class MachinesArgs extends PageArgs {
   @Field(() => ID, { nullable: true, description: 'machines in this group or any group below it' }) groupId?: string | null;
-  @Field(() => String, { nullable: true, description: 'case-insensitive substring of name or identifier (max 200)' }) search?: string | null;
+  @Field(() => String, { nullable: true, description: `case-insensitive substring of name or identifier (${atMost(L.search)})` }) search?: string | null;
   @Field(() => MachineStatus, { nullable: true }) status?: string | null;
   @Field(() => MachineSortField, { nullable: true, defaultValue: 'name' }) sortBy?: string | null;
   @Field(() => SortDirection, { nullable: true, defaultValue: 'asc' }) sortDir?: string | null;
@@ -60,18 +63,18 @@ export class MachinesArgs extends PageArgs {
 
 @InputType()
 export class CreateMachineInput {
-  @Field() name!: string;
-  @Field() machineIdentifier!: string;
+  @Field({ description: atMost(L.name) }) name!: string;
+  @Field({ description: `${atMost(L.machine_identifier)}: letters, digits and - _ . : / #` }) machineIdentifier!: string;
   @Field(() => MachineProtocol) protocol!: string;
-  @Field(() => String, { nullable: true }) location?: string | null;
+  @Field(() => String, { nullable: true, description: atMost(L.location) }) location?: string | null;
 }
 
 @InputType()
 export class UpdateMachineInput {
-  @Field(() => String, { nullable: true }) name?: string | null;
-  @Field(() => String, { nullable: true }) machineIdentifier?: string | null;
+  @Field(() => String, { nullable: true, description: atMost(L.name) }) name?: string | null;
+  @Field(() => String, { nullable: true, description: atMost(L.machine_identifier) }) machineIdentifier?: string | null;
   @Field(() => MachineProtocol, { nullable: true }) protocol?: string | null;
-  @Field(() => String, { nullable: true, description: 'empty string clears it' }) location?: string | null;
+  @Field(() => String, { nullable: true, description: `${atMost(L.location)}; empty string clears it` }) location?: string | null;
 }
 
 @InputType()
@@ -94,16 +97,9 @@ export class MachineImportResult {
 }
 
 @ObjectType({ simpleResolvers: true })
-export class FleetMachine {
-  @Field(() => ID) id!: string;
-  @Field() name!: string;
-  @Field(() => MachineStatus) status!: string;
-  @Field(() => Int) alertCount!: number;
-  @Field(() => DateTime, { nullable: true }) lastReadingAt!: Date | null;
-}
-
-@ObjectType({ simpleResolvers: true })
-export class FleetStatus {
-  @Field(() => Int) totalMachines!: number;
-  @Field(() => [FleetMachine]) machines!: FleetMachine[];
+export class MachineStatusChange {
+  @Field(() => ID) machineId!: string;
+  @Field() oldStatus!: string;
+  @Field() newStatus!: string;
+  @Field(() => DateTime) timestamp!: Date;
 }

@@ -83,11 +83,3 @@ export class LiveReading {
   @Field(() => String, { nullable: true }) rawTag!: string | null;
   @Field(() => DateTime) timestamp!: Date;
 }
-
-@ObjectType({ simpleResolvers: true })
-export class MachineStatusChange {
-  @Field(() => ID) machineId!: string;
-  @Field() oldStatus!: string;
-  @Field() newStatus!: string;
-  @Field(() => DateTime) timestamp!: Date;
-}

@@ -1,12 +1,13 @@
 import type { RequestContext, Scope } from '../common/context.js';
 import { SCOPES } from '../common/context.js';
-import { invalid, isUuid, notFound } from '../common/errors.js';
+import { findInTenantOrThrow } from '../common/persistence.js';
 import { pageWindow, toPage, type Page, type PageArgs } from '../common/pagination.js';
 import type { Database } from '../infra/database.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { generateApiKey } from '../auth/api-key-secret.js';
 import { validateName } from '../users/user.rules.js';
 import { ApiKey } from './api-key.entity.js';
+import { ApiKeyErrors } from './api-key.errors.js';
 
 export const SCOPE_PRESETS: Record<string, Scope[]> = {
   edge_agent: ['ingest', 'agent'],
@@ -14,11 +15,27 @@ export const SCOPE_PRESETS: Record<string, Scope[]> = {
 };
 export const DEFAULT_SCOPES: Scope[] = ['ingest', 'agent'];
 
+/** What a client may send for a key's rights: a list of scopes (presets allowed inside), or one preset name. */
+export interface ScopeChoice {
+  scopes?: string | string[] | null;
+  preset?: string | null;
+}
+
+/**
+ * The key's scopes from either door's input: `preset`, or `scopes` as one preset name (REST's
+ * string form), or `scopes` as a list; nothing means the default. Both at once is ambiguous (422).
+ */
+export function chooseScopes(input: ScopeChoice): Scope[] {
+  if (input.preset != null && input.scopes != null) throw ApiKeyErrors.scopesAndPreset();
+  if (input.preset != null) return resolveScopes(input.preset, 'preset');
+  return resolveScopes(input.scopes);
+}
+
 /** Expands scopes given as a list (presets allowed inside) or as one preset name; unknown names are 422. */
-export function resolveScopes(input: string | string[] | null | undefined): Scope[] {
+export function resolveScopes(input: string | string[] | null | undefined, field = 'scopes'): Scope[] {
   if (input == null) return [...DEFAULT_SCOPES];
   const names = typeof input === 'string' ? [input] : input;
-  if (names.length === 0) throw invalid('scopes', 'At least one scope is required', 'too_short');
+  if (names.length === 0) throw ApiKeyErrors.noScopes();
   const out = new Set<Scope>();
   names.forEach((name, i) => {
     const preset = SCOPE_PRESETS[name];
@@ -26,7 +43,7 @@ export function resolveScopes(input: string | string[] | null | undefined): Scop
     else if (SCOPES.includes(name as Scope)) out.add(name as Scope);
     else {
       const allowed = [...SCOPES, ...Object.keys(SCOPE_PRESETS)].map((s) => `'${s}'`).join(', ');
-      throw invalid(typeof input === 'string' ? ['scopes'] : ['scopes', i], `Input should be ${allowed}`, 'enum');
+      throw ApiKeyErrors.unknownScope(typeof input === 'string' ? [field] : [field, i], allowed);
     }
   });
   return SCOPES.filter((s) => out.has(s));
@@ -53,12 +70,10 @@ export class ApiKeyService {
   }
 
   /** Creates a key; the plaintext is returned only here. */
-  async create(ctx: RequestContext, input: { name: string; scopes?: string | string[] | null; expiresAt?: Date | null }): Promise<CreatedApiKey> {
+  async create(ctx: RequestContext, input: { name: string; expiresAt?: Date | null } & ScopeChoice): Promise<CreatedApiKey> {
     const name = validateName('name', input.name);
-    const scopes = resolveScopes(input.scopes);
-    if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
-      throw invalid('expires_at', 'expires_at must be in the future', 'value_error');
-    }
+    const scopes = chooseScopes(input);
+    if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw ApiKeyErrors.expiryInPast();
     const secret = generateApiKey();
     const em = this.db.em();
     const key = em.create(ApiKey, {
@@ -84,9 +99,7 @@ export class ApiKeyService {
   /** Revokes (deletes) a key of the caller's tenant; it stops authenticating at once. */
   async revoke(ctx: RequestContext, id: string): Promise<boolean> {
     const em = this.db.em();
-    if (!isUuid(id)) throw notFound('API key');
-    const key = await em.findOne(ApiKey, { id, tenantId: ctx.principal!.tenantId });
-    if (!key) throw notFound('API key');
+    const key = await findInTenantOrThrow(em, ctx, ApiKey, id, ApiKeyErrors.notFound);
     em.remove(key);
     const ev = this.audit.stage(em, ctx, {
       action: 'revoke_api_key',

@@ -8,23 +8,12 @@ import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from '../infra/
 import { RedisExpiringStore, SqlExpiringStore, type ExpiringStore } from '../auth/expiring-store.js';
 import { TokenSigner } from '../auth/jwt.js';
 import { Authenticator } from '../auth/authenticator.js';
-import { AuthService } from '../auth/auth.service.js';
-import { AuditService } from '../audit/audit.service.js';
-import { UserService } from '../users/user.service.js';
-import { ApiKeyService } from '../api-keys/api-key.service.js';
-import { TenantService } from '../tenants/tenant.service.js';
-import { MachineService } from '../machines/machine.service.js';
-import { MachineImportService } from '../machines/machine-import.service.js';
-import { MachineGroupService } from '../machine-groups/machine-group.service.js';
-import { FleetService } from '../fleet/fleet.service.js';
-import { MachineStatusService } from '../machines/machine-status.service.js';
 import { PostgresReadingStore } from '../readings/postgres-reading-store.js';
 import type { ReadingStore } from '../readings/reading-store.js';
-import { IngestService } from '../readings/ingest.service.js';
-import { ReadingService } from '../readings/reading.service.js';
 import { createReadingStore } from '../readings/reading-store.factory.js';
 import { BullJobRunner, InProcessJobRunner, type JobRunner } from '../infra/jobs.js';
-import { registerAuthJobs, scheduleAuthJobs } from '../auth/auth.jobs.js';
+import type { ModuleManifest, SharedDeps } from './module.js';
+import { MODULES, type ModuleServices } from './modules.js';
 
 /** Everything a process needs, built once from config; closed in reverse order on shutdown. */
 export interface Container {
@@ -38,20 +27,8 @@ export interface Container {
   jobs: JobRunner;
   readings: ReadingStore;
   authenticator: Authenticator;
-  services: {
-    auth: AuthService;
-    audit: AuditService;
-    users: UserService;
-    apiKeys: ApiKeyService;
-    tenants: TenantService;
-    machines: MachineService;
-    machineImport: MachineImportService;
-    machineGroups: MachineGroupService;
-    fleet: FleetService;
-    machineStatus: MachineStatusService;
-    ingest: IngestService;
-    readings: ReadingService;
-  };
+  /** every module's services by name, as each manifest builds them */
+  services: ModuleServices;
   close(): Promise<void>;
 }
 
@@ -67,6 +44,27 @@ async function jwtSecret(db: Database, configured?: string): Promise<string> {
   ]);
   const rows: { value: string }[] = await conn.execute(`select value from system_settings where key = 'jwt_secret'`);
   return rows[0]!.value;
+}
+
+/**
+ * Each module's services in list order. A module sees only the services of modules listed before
+ * it: asking for a later one is a wiring mistake and fails at startup, naming both.
+ */
+export function buildServices(modules: readonly ModuleManifest<string, object, never>[], deps: SharedDeps): ModuleServices {
+  const built: Record<string, unknown> = {};
+  for (const m of modules) {
+    const earlier = new Proxy(built, {
+      get(target, key) {
+        if (typeof key === 'string' && !(key in target)) throw new Error(`module ${m.name} needs service ${key}, which no module listed before it builds`);
+        return target[key as string];
+      },
+    });
+    for (const [key, service] of Object.entries(m.services(deps, earlier as never))) {
+      if (key in built) throw new Error(`service ${key} of module ${m.name} is built by another module already`);
+      built[key] = service;
+    }
+  }
+  return built as ModuleServices;
 }
 
 /** Opens storage and wires services. Migrations run here so a fresh database is usable at once. */
@@ -134,32 +132,17 @@ export async function createContainer(config: AppConfig, log: Logger): Promise<C
       await readings.close();
     });
     await initReadings();
-    const audit = new AuditService(db, bus);
-    const machines = new MachineService(db, audit, config.machineOfflineAfterMs);
-    const machineStatus = new MachineStatusService(db, bus, config.machineOfflineAfterMs, (err) => log.error({ err }, 'deferred last_reading_at write failed'));
-    // before the bus and the database close: deferred last_reading_at values are written, with their events
-    closers.unshift(() => machineStatus.close());
-    const services: Container['services'] = {
-      audit,
-      auth: new AuthService(db, config, signer, authenticator, store, limiter, audit),
-      users: new UserService(db, config, store, audit),
-      apiKeys: new ApiKeyService(db, audit),
-      tenants: new TenantService(db),
-      machines,
-      machineImport: new MachineImportService(db, audit),
-      machineGroups: new MachineGroupService(db, audit, config.machineOfflineAfterMs),
-      fleet: new FleetService(db, machines, config.machineOfflineAfterMs),
-      machineStatus,
-      ingest: new IngestService(db, readings, bus, machineStatus, config.ingestStoreTimeoutMs),
-      readings: new ReadingService(readings, machines),
+    const deps: SharedDeps = {
+      config, log, db, bus, jobs, limiter, store, readingStore: readings, signer, authenticator,
+      onClose: (close) => closers.unshift(close),
     };
+    const services = buildServices(MODULES, deps);
 
     // Every handler is registered before any worker starts (BullMQ binds workers at start).
-    registerAuthJobs(jobs, db);
-    await services.machineStatus.schedule(jobs, config.jobsEnabled);
+    for (const m of MODULES) await m.jobs?.register?.(jobs, services, deps);
     if (config.jobsEnabled) {
       await jobs.start();
-      await scheduleAuthJobs(jobs);
+      for (const m of MODULES) await m.jobs?.schedule?.(jobs, services, deps);
     }
     return {
       config, log, db, redis, bus, limiter, store, jobs, readings, authenticator, services,

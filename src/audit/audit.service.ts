@@ -1,3 +1,4 @@
+import { codePointLength } from '../common/text-rules.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../common/context.js';
 import { pageWindow, toPage, type Page, type PageArgs } from '../common/pagination.js';
@@ -79,7 +80,7 @@ export class AuditService {
   async list(ctx: RequestContext, filter: AuditFilter): Promise<Page<AuditEvent>> {
     const w = pageWindow(filter);
     for (const [field, v] of [['action', filter.action], ['resource_type', filter.resourceType], ['resource_id', filter.resourceId]] as const) {
-      if (v != null && v.length > 100) throw invalid(field, 'String should have at most 100 characters', 'string_too_long');
+      if (v != null && codePointLength(v) > 100) throw invalid(field, 'String should have at most 100 characters', 'string_too_long');
     }
     // user_id is a uuid column: a malformed filter would otherwise fail in PostgreSQL as a 500.
     if (filter.userId != null && !isUuid(filter.userId)) throw invalid('user_id', 'Input should be a valid UUID (user_id)', 'uuid_parsing');

@@ -37,20 +37,20 @@ export function enforce(policy: AccessPolicy, ctx: RequestContext): void {
   const p = ctx.principal;
   if (!p) throw ctx.authError ?? new DomainError(ErrorCode.UNAUTHENTICATED, 'Not authenticated');
   if (policy.kind === 'apiKey') {
-    if (p.kind !== 'apiKey') throw new DomainError(ErrorCode.FORBIDDEN, 'This endpoint requires an API key (X-API-Key)');
+    if (p.kind !== 'apiKey') throw new DomainError(ErrorCode.FORBIDDEN, 'This endpoint requires an API key (X-API-Key)', { reason: 'API_KEY_REQUIRED' });
     if (!p.scopes.includes(policy.scope)) throw scopeError(policy.scope);
     return;
   }
   if (p.kind === 'apiKey') {
-    if (!policy.scope) throw new DomainError(ErrorCode.FORBIDDEN, 'This endpoint requires a user token; API keys are not accepted');
+    if (!policy.scope) throw new DomainError(ErrorCode.FORBIDDEN, 'This endpoint requires a user token; API keys are not accepted', { reason: 'USER_TOKEN_REQUIRED' });
     if (!p.scopes.includes(policy.scope)) throw scopeError(policy.scope);
     return;
   }
-  if (!policy.roles.includes(p.role)) throw new DomainError(ErrorCode.FORBIDDEN, 'Forbidden (insufficient role)');
+  if (!policy.roles.includes(p.role)) throw new DomainError(ErrorCode.FORBIDDEN, 'Forbidden (insufficient role)', { reason: 'INSUFFICIENT_ROLE' });
 }
 
 function scopeError(scope: Scope): DomainError {
-  return new DomainError(ErrorCode.FORBIDDEN, `API key does not have the required scope: ${scope}`);
+  return new DomainError(ErrorCode.FORBIDDEN, `API key does not have the required scope: ${scope}`, { reason: 'MISSING_SCOPE' });
 }
 
 /**

@@ -1,12 +1,12 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { AppConfig } from '../config/config.js';
 import type { RequestContext } from '../common/context.js';
-import { conflict, DomainError, ErrorCode, invalid } from '../common/errors.js';
+import { uniqueOrThrow } from '../common/persistence.js';
 import type { Database } from '../infra/database.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { User } from '../users/user.entity.js';
 import { normalizeEmail, validateEmail, validateName, validatePassword } from '../users/user.rules.js';
+import { UserErrors } from '../users/user.errors.js';
 import { AuthErrors } from './auth.errors.js';
 import { revocationKeys, type Authenticator } from './authenticator.js';
 import type { ExpiringStore } from './expiring-store.js';
@@ -35,7 +35,6 @@ export interface MfaSetup {
 
 const MFA_ISSUER = 'Haltfree';
 const CODE_PATTERN = /^\d{6}$/;
-const badCodeFormat = () => invalid('code', 'String should match pattern \'^\\d{6}$\'', 'string_pattern_mismatch');
 
 /** What a user with an active second factor presents to replace or remove it. */
 export interface MfaReauth {
@@ -85,12 +84,7 @@ export class AuthService {
       resourceId: tenant.id,
       details: { tenant_name: tenantName, email },
     });
-    try {
-      await em.flush();
-    } catch (err) {
-      if (err instanceof UniqueConstraintViolationException) throw conflict('Email already registered');
-      throw err;
-    }
+    await uniqueOrThrow(() => em.flush(), AuthErrors.emailTaken);
     await this.audit.announce([ev]);
     return this.startSession(ctx, user);
   }
@@ -117,9 +111,15 @@ export class AuthService {
     return this.completeLogin(ctx, user, 'password');
   }
 
-  /** Second step of an MFA login: the pending token and a current TOTP code. */
-  async verifyMfa(ctx: RequestContext, input: { mfaToken: string; code: string }): Promise<TokenPair> {
-    const claims = await this.authenticator.verify(input.mfaToken, 'mfa_pending');
+  /**
+   * Second step of an MFA login: the pending token and a current TOTP code. The token is taken from
+   * the input, else from the Authorization header (`ctx.bearerToken`, set on every HTTP door), since
+   * login hands it out as an access token and clients send it the way they send those.
+   */
+  async verifyMfa(ctx: RequestContext, input: { mfaToken?: string | null; code: string }): Promise<TokenPair> {
+    const token = input.mfaToken || ctx.bearerToken;
+    if (!token) throw AuthErrors.invalidToken();
+    const claims = await this.authenticator.verify(token, 'mfa_pending');
     // A pending token is single-use: refuse one that already completed a login.
     const [used] = await this.store.getMany([revocationKeys.jti(claims.jti)]);
     if (used !== null) throw AuthErrors.revokedToken();
@@ -128,7 +128,7 @@ export class AuthService {
     if (!user || !user.mfaEnabled || !user.mfaSecret) throw AuthErrors.invalidToken();
     await this.assertNotLocked(ctx, user.email);
     if (!user.isActive) throw AuthErrors.inactiveUser();
-    if (!CODE_PATTERN.test(input.code)) throw badCodeFormat();
+    if (!CODE_PATTERN.test(input.code)) throw AuthErrors.mfaCodeFormat();
     const step = matchTotpStep(user.mfaSecret, input.code);
     if (step === null) {
       await this.recordFailure(ctx, user.email, user, 'bad_mfa_code');
@@ -209,13 +209,13 @@ export class AuthService {
 
   /** Confirms TOTP enrolment (or a replacement) with a code from the authenticator app. */
   async mfaVerifySetup(ctx: RequestContext, input: { code: string }): Promise<{ mfaEnabled: boolean }> {
-    if (!CODE_PATTERN.test(input.code)) throw badCodeFormat();
+    if (!CODE_PATTERN.test(input.code)) throw AuthErrors.mfaCodeFormat();
     const em = this.db.em();
     const user = await this.currentUser(ctx, em);
     const pending = user.mfaPendingSecret;
-    if (!pending) throw new DomainError(ErrorCode.BAD_REQUEST, 'MFA setup has not been started');
+    if (!pending) throw AuthErrors.mfaSetupNotStarted();
     const step = matchTotpStep(pending, input.code);
-    if (step === null) throw invalid('code', 'Invalid MFA code', 'value_error');
+    if (step === null) throw AuthErrors.mfaCodeIncorrect();
     const replaced = user.mfaEnabled;
     // Conditional on the pending secret so two concurrent confirmations promote it once; the code
     // that confirmed it becomes the last used step, so it cannot also complete a login.
@@ -225,7 +225,7 @@ export class AuthService {
         { id: user.id, mfaPendingSecret: pending },
         { mfaSecret: pending, mfaPendingSecret: null, mfaEnabled: true, mfaLastStep: step },
       );
-      if (promoted !== 1) throw invalid('code', 'Invalid MFA code', 'value_error');
+      if (promoted !== 1) throw AuthErrors.mfaCodeIncorrect();
       const staged = this.audit.stage(tem, ctx, { action: 'mfa_enabled', resourceType: 'user', resourceId: user.id, details: replaced ? { replaced: true } : {} });
       await tem.flush();
       return staged;
@@ -238,7 +238,7 @@ export class AuthService {
   async mfaDisable(ctx: RequestContext, reauth: MfaReauth): Promise<{ mfaEnabled: boolean }> {
     const em = this.db.em();
     const user = await this.currentUser(ctx, em);
-    if (!user.mfaEnabled) throw new DomainError(ErrorCode.BAD_REQUEST, 'MFA is not enabled');
+    if (!user.mfaEnabled) throw AuthErrors.mfaNotEnabled();
     await this.reauthenticate(ctx, user, reauth);
     const ev = await em.transactional(async (tem) => {
       await tem.nativeUpdate(User, { id: user.id }, { mfaEnabled: false, mfaSecret: null, mfaPendingSecret: null, mfaLastStep: null });
@@ -272,18 +272,18 @@ export class AuthService {
    */
   private async reauthenticate(ctx: RequestContext, user: User, reauth: MfaReauth): Promise<void> {
     const { currentPassword, code } = reauth;
-    if (!currentPassword) throw invalid('current_password', 'current_password is required while MFA is enabled', 'missing');
-    if (!code) throw invalid('code', 'code is required while MFA is enabled', 'missing');
-    if (!CODE_PATTERN.test(code)) throw badCodeFormat();
+    if (!currentPassword) throw AuthErrors.mfaReauthRequired('current_password');
+    if (!code) throw AuthErrors.mfaReauthRequired('code');
+    if (!CODE_PATTERN.test(code)) throw AuthErrors.mfaCodeFormat();
     await this.assertNotLocked(ctx, user.email);
     if (!(await verifyPassword(user.passwordHash, currentPassword))) {
       await this.recordFailure(ctx, user.email, user, 'mfa_change_bad_password');
-      throw invalid('current_password', 'Current password is incorrect', 'value_error');
+      throw UserErrors.currentPasswordIncorrect();
     }
     const step = user.mfaSecret ? matchTotpStep(user.mfaSecret, code) : null;
     if (step === null || !(await this.claimTotpStep(user, step))) {
       await this.recordFailure(ctx, user.email, user, 'mfa_change_bad_code');
-      throw invalid('code', 'Invalid MFA code', 'value_error');
+      throw AuthErrors.mfaCodeIncorrect();
     }
   }
 

@@ -33,3 +33,14 @@ export function unsafeTextReason(value: string, multiline = false): string | nul
 export function escapeUnsafeText(value: string): string {
   return value.replace(ANY_UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/**
+ * Length in characters (code points), the unit every field limit is declared in: PostgreSQL's
+ * varchar counts them, and JSON Schema's maxLength means them. `String.length` counts UTF-16 units,
+ * so an emoji would count twice and one door would refuse what another accepts.
+ */
+export function codePointLength(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}

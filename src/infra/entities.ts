@@ -1,10 +1,4 @@
-import { ApiKey } from '../api-keys/api-key.entity.js';
-import { AuditEvent } from '../audit/audit-event.entity.js';
-import { RefreshSession } from '../auth/refresh-session.entity.js';
-import { Tenant } from '../tenants/tenant.entity.js';
-import { User } from '../users/user.entity.js';
-import { Machine } from '../machines/machine.entity.js';
-import { MachineGroup, MachineGroupMember } from '../machine-groups/machine-group.entity.js';
+import { MODULES } from '../app/modules.js';
 
-/** Every entity class, registered once; modules append here. */
-export const ENTITIES = [Tenant, User, ApiKey, AuditEvent, RefreshSession, Machine, MachineGroup, MachineGroupMember];
+/** Every entity class, each declared by exactly one module manifest. */
+export const ENTITIES = MODULES.flatMap((m) => m.entities);

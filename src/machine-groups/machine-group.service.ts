@@ -1,15 +1,18 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../common/context.js';
-import { conflict, invalid, isUuid, notFound } from '../common/errors.js';
+import { invalid, isUuid } from '../common/errors.js';
+import { findInTenantOrThrow } from '../common/persistence.js';
 import { pageWindow, toPage, type Page, type PageArgs } from '../common/pagination.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Database } from '../infra/database.js';
 import { Machine } from '../machines/machine.entity.js';
 import { withLiveStatus } from '../machines/machine-status.service.js';
-import { GROUP_SUBTREE_SQL } from '../machines/machine.service.js';
-import { unsafeTextReason } from '../common/text-rules.js';
+import { GROUP_SUBTREE_SQL } from './machine-group.sql.js';
+import { codePointLength, unsafeTextReason } from '../common/text-rules.js';
 import { validateName } from '../users/user.rules.js';
 import { GROUP_TYPES, MachineGroup, MachineGroupMember, type GroupType } from './machine-group.entity.js';
+import { MachineGroupErrors } from './machine-group.errors.js';
+import { MACHINE_GROUP_LIMITS, parentMove } from './machine-group.rules.js';
 
 export interface GroupInput {
   name: string;
@@ -23,6 +26,8 @@ export interface GroupPatch {
   groupType?: string | null;
   /** null moves the group to the root; undefined leaves it */
   parentId?: string | null;
+  /** true moves the group to the root (GraphQL's explicit form of `parentId: null`) */
+  moveToRoot?: boolean | null;
   description?: string | null;
 }
 
@@ -32,8 +37,8 @@ export interface GroupTreeNode {
   children: GroupTreeNode[];
 }
 
-/** Most members one PUT may set (a plant's largest line is far below this). */
-export const MAX_GROUP_MEMBERS = 10_000;
+/** Most members one PUT may set. */
+export const MAX_GROUP_MEMBERS = MACHINE_GROUP_LIMITS.members;
 
 function groupType(v: string): GroupType {
   if (!GROUP_TYPES.includes(v as GroupType)) throw invalid('group_type', `Input should be ${GROUP_TYPES.map((t) => `'${t}'`).join(', ')}`, 'enum');
@@ -42,7 +47,9 @@ function groupType(v: string): GroupType {
 
 function description(v: string | null | undefined): string | null {
   if (v == null) return null;
-  if (v.length > 1000) throw invalid('description', 'String should have at most 1000 characters', 'string_too_long');
+  if (codePointLength(v) > MACHINE_GROUP_LIMITS.description) {
+    throw invalid('description', `String should have at most ${MACHINE_GROUP_LIMITS.description} characters`, 'string_too_long');
+  }
   // free text may span lines; other control characters (NUL is refused by PostgreSQL: a 500) may not
   const unsafe = unsafeTextReason(v, true);
   if (unsafe) throw invalid('description', `String ${unsafe}`, 'value_error');
@@ -82,10 +89,7 @@ export class MachineGroupService {
 
   /** One group of the caller's tenant; 404 for unknown or foreign ids. */
   async get(ctx: RequestContext, id: string, em = this.db.em()): Promise<MachineGroup> {
-    if (!isUuid(id)) throw notFound('Machine group');
-    const g = await em.findOne(MachineGroup, { id, tenantId: ctx.principal!.tenantId });
-    if (!g) throw notFound('Machine group');
-    return g;
+    return findInTenantOrThrow(em, ctx, MachineGroup, id, MachineGroupErrors.notFound);
   }
 
   /** Creates a group, optionally under a parent of the same tenant. */
@@ -93,7 +97,7 @@ export class MachineGroupService {
     const em = this.db.em();
     const g = em.create(MachineGroup, {
       tenantId: ctx.principal!.tenantId,
-      name: validateName('name', input.name),
+      name: validateName('name', input.name, MACHINE_GROUP_LIMITS.name),
       groupType: groupType(input.groupType),
       parentId: input.parentId ? (await this.parent(ctx, em, input.parentId)).id : null,
       description: description(input.description),
@@ -114,16 +118,16 @@ export class MachineGroupService {
     const em = this.db.em();
     const g = await this.get(ctx, id, em);
     const changes: Record<string, unknown> = {};
-    if (patch.name != null) changes.name = g.name = validateName('name', patch.name);
+    if (patch.name != null) changes.name = g.name = validateName('name', patch.name, MACHINE_GROUP_LIMITS.name);
     if (patch.groupType != null) changes.group_type = g.groupType = groupType(patch.groupType);
     if (patch.description !== undefined) changes.description = g.description = description(patch.description);
-    if (patch.parentId !== undefined) {
-      if (patch.parentId === null) g.parentId = null;
+    const move = parentMove(patch);
+    if (move === 'ambiguous') throw MachineGroupErrors.parentAmbiguous();
+    if (move.kind !== 'keep') {
+      if (move.kind === 'root') g.parentId = null;
       else {
-        const parent = await this.parent(ctx, em, patch.parentId);
-        if (await this.isInSubtree(em, g, parent.id)) {
-          throw invalid('parent_id', 'A group cannot be moved under itself or one of its descendants', 'value_error');
-        }
+        const parent = await this.parent(ctx, em, move.parentId);
+        if (await this.isInSubtree(em, g, parent.id)) throw MachineGroupErrors.cycle();
         g.parentId = parent.id;
       }
       changes.parent_id = g.parentId;
@@ -139,7 +143,7 @@ export class MachineGroupService {
     const em = this.db.em();
     const g = await this.get(ctx, id, em);
     const children = await em.count(MachineGroup, { parentId: g.id, tenantId: g.tenantId });
-    if (children > 0) throw conflict(`Machine group has ${children} child group(s); move or delete them first`);
+    if (children > 0) throw MachineGroupErrors.hasChildren(children);
     await em.nativeDelete(MachineGroupMember, { groupId: g.id });
     em.remove(g);
     const ev = this.audit.stage(em, ctx, { action: 'delete_machine_group', resourceType: 'machine_group', resourceId: g.id, details: { name: g.name } });
@@ -173,7 +177,7 @@ export class MachineGroupService {
     const em = this.db.em();
     const g = await this.get(ctx, id, em);
     const unique = [...new Set(machineIds.map((m) => m.toLowerCase()))];
-    if (unique.length > MAX_GROUP_MEMBERS) throw invalid('machine_ids', `At most ${MAX_GROUP_MEMBERS} machines per group`, 'too_long');
+    if (unique.length > MAX_GROUP_MEMBERS) throw MachineGroupErrors.tooManyMembers(MAX_GROUP_MEMBERS);
     unique.forEach((m, i) => {
       if (!isUuid(m)) throw invalid(['machine_ids', i], 'Input should be a valid UUID', 'uuid_parsing');
     });
@@ -186,7 +190,7 @@ export class MachineGroupService {
     if (found.length !== unique.length) {
       const known = new Set(found.map((m) => m.id));
       const missing = unique.filter((m) => !known.has(m));
-      throw invalid('machine_ids', `Machine not found: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}`, 'value_error');
+      throw MachineGroupErrors.membersNotFound(missing);
     }
     const ev = await em.transactional(async (tem) => {
       const conn = tem.getConnection();
@@ -259,9 +263,7 @@ export class MachineGroupService {
 
   private async parent(ctx: RequestContext, em: EntityManager, parentId: string): Promise<MachineGroup> {
     if (!isUuid(parentId)) throw invalid('parent_id', 'Input should be a valid UUID (parent_id)', 'uuid_parsing');
-    const p = await em.findOne(MachineGroup, { id: parentId, tenantId: ctx.principal!.tenantId });
-    if (!p) throw notFound('Parent group');
-    return p;
+    return findInTenantOrThrow(em, ctx, MachineGroup, parentId, MachineGroupErrors.parentNotFound);
   }
 
   /** true when candidate is g itself or below g. */

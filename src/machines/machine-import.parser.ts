@@ -17,13 +17,13 @@
 import { isUtf8 } from 'node:buffer';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parse as parseCsv } from 'csv-parse';
-import { escapeUnsafeText, unsafeTextReason } from '../common/text-rules.js';
+import { machineFieldError, normalizeMachineProtocol, type MachineProtocol } from './machine.rules.js';
 import { readFirstWorksheet, XlsxError } from './xlsx-reader.js';
 
 export const IMPORT_MAX_ROWS = 500;
 export const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
-export const MACHINE_PROTOCOLS = ['opc_ua', 'modbus_tcp', 'csv', 'json'] as const;
-export type MachineProtocol = (typeof MACHINE_PROTOCOLS)[number];
+// the field rules and limits are the machine module's, shared with create and update
+export { MACHINE_PROTOCOLS, machineFieldError, normalizeMachineProtocol, type MachineProtocol } from './machine.rules.js';
 
 /**
  * XLSX guards. The sheet is read as a stream and reading stops after the header and
@@ -74,62 +74,6 @@ const ALL_COLUMNS: readonly Column[] = [...REQUIRED_COLUMNS, 'location'];
 
 const NOT_CSV = 'File is not a valid CSV file';
 const NOT_XLSX = 'File is not a valid XLSX file';
-
-// ---------------------------------------------------------------------------
-// Field rules (shared with the create endpoint)
-
-const MAX_LENGTH: Record<Column, number> = { name: 200, machine_identifier: 100, protocol: 20, location: 500 };
-/** ASCII letters and digits plus `-_.:/#`: identifiers are ingestion keys and travel in URLs and topics. */
-const IDENTIFIER_CHARS = /^[A-Za-z0-9\-_.:/#]+$/;
-const PROTOCOL_ALIASES: Readonly<Record<string, MachineProtocol>> = { opcua: 'opc_ua', modbus: 'modbus_tcp' };
-
-/** Length in characters (code points), as PostgreSQL's varchar counts them. */
-function charLength(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-}
-
-/** A user value made safe and short enough to echo in an error message. */
-function shown(value: string): string {
-  const chars = [...value];
-  const cut = chars.length > 60 ? `${chars.slice(0, 60).join('')}…` : value;
-  return escapeUnsafeText(cut);
-}
-
-/** Documented protocol value for `value` (trimmed, case-insensitive, aliases `opcua`, `modbus`), else null. */
-export function normalizeMachineProtocol(value: string): MachineProtocol | null {
-  const v = value.trim().toLowerCase();
-  if ((MACHINE_PROTOCOLS as readonly string[]).includes(v)) return v as MachineProtocol;
-  return PROTOCOL_ALIASES[v] ?? null;
-}
-
-/**
- * field rules shared with the create endpoint: returns an error message or null.
- * The value is judged after trimming; an empty `location` is valid (it means none).
- */
-export function machineFieldError(field: 'name' | 'machine_identifier' | 'protocol' | 'location', value: string): string | null {
-  const v = value.trim();
-  if (v === '') return field === 'location' ? null : `Missing ${field}`;
-  switch (field) {
-    case 'protocol':
-      return normalizeMachineProtocol(v) ? null : `Invalid protocol: ${shown(v)} (expected ${MACHINE_PROTOCOLS.join(', ')})`;
-    case 'machine_identifier':
-      if (charLength(v) > MAX_LENGTH.machine_identifier) return `Invalid machine_identifier: must be at most ${MAX_LENGTH.machine_identifier} characters`;
-      if (!IDENTIFIER_CHARS.test(v)) return `Invalid machine_identifier: ${shown(v)} (only letters, digits and - _ . : / # are allowed, no spaces)`;
-      return null;
-    case 'name':
-    case 'location':
-      if (charLength(v) > MAX_LENGTH[field]) return `Invalid ${field}: must be at most ${MAX_LENGTH[field]} characters`;
-      {
-        const unsafe = unsafeTextReason(v);
-        if (unsafe) return `Invalid ${field}: ${unsafe}`;
-      }
-      // a lone surrogate (possible from JSON/GraphQL input, never from a decoded file) cannot be stored as UTF-8
-      if (/\p{Cs}/u.test(v)) return `Invalid ${field}: must be valid Unicode text`;
-      return null;
-  }
-}
 
 // ---------------------------------------------------------------------------
 // Entry point

@@ -1,10 +1,11 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { RequestContext } from '../common/context.js';
-import { conflict, DomainError, ErrorCode, invalid } from '../common/errors.js';
+import { invalid, type DomainError } from '../common/errors.js';
+import { uniqueOrThrow } from '../common/persistence.js';
 import type { AuditEvent } from '../audit/audit-event.entity.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Database } from '../infra/database.js';
 import { Machine } from './machine.entity.js';
+import { MachineErrors } from './machine.errors.js';
 import { IMPORT_MAX_BYTES, ImportFileError, parseMachineImport, type ImportRowError } from './machine-import.parser.js';
 
 /** An uploaded file as bytes: what the REST door's multipart reader holds, and GraphQL's base64 decodes to. */
@@ -23,11 +24,11 @@ export interface ImportResult {
 function fileError(err: ImportFileError): DomainError {
   switch (err.kind) {
     case 'too_large':
-      return new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, err.message);
+      return MachineErrors.importFileTooLarge(err.message);
     case 'unsupported_type':
-      return new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, err.message);
+      return MachineErrors.importFileUnsupported(err.message);
     default:
-      return invalid('file', err.message, err.kind);
+      return MachineErrors.importFileInvalid(err.message, err.kind);
   }
 }
 
@@ -43,7 +44,7 @@ export class MachineImportService {
   /** GraphQL entry: the file arrives base64-encoded. */
   async importBase64(ctx: RequestContext, filename: string, contentBase64: string): Promise<ImportResult> {
     if (contentBase64.length > Math.ceil((IMPORT_MAX_BYTES * 4) / 3) + 4) {
-      throw new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, `File larger than ${IMPORT_MAX_BYTES} bytes`);
+      throw MachineErrors.importFileTooLarge(`File larger than ${IMPORT_MAX_BYTES} bytes`);
     }
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(contentBase64)) throw invalid('contentBase64', 'Input should be base64', 'value_error');
     return this.import(ctx, { filename, content: Buffer.from(contentBase64, 'base64') });
@@ -73,31 +74,29 @@ export class MachineImportService {
     const existingErrors = parsed.rows
       .filter((r) => existing.has(r.machineIdentifier))
       .map((r) => ({ row: r.row, error: `Duplicate machine_identifier: ${r.machineIdentifier} (already registered)` }));
-    let events: AuditEvent[] = [];
-    try {
-      events = await em.transactional(async (tem) => {
-        const staged: AuditEvent[] = [];
-        for (const r of toCreate) {
-          const m = tem.create(Machine, { tenantId, name: r.name, machineIdentifier: r.machineIdentifier, protocol: r.protocol, location: r.location } as Machine);
+    // Someone may register one of these identifiers between our check and our insert: nothing is written then.
+    const events = await uniqueOrThrow(
+      () =>
+        em.transactional(async (tem) => {
+          const staged: AuditEvent[] = [];
+          for (const r of toCreate) {
+            const m = tem.create(Machine, { tenantId, name: r.name, machineIdentifier: r.machineIdentifier, protocol: r.protocol, location: r.location } as Machine);
+            staged.push(
+              this.audit.stage(tem, ctx, { action: 'create_machine', resourceType: 'machine', resourceId: m.id, details: { name: m.name, identifier: m.machineIdentifier, source: 'import' } }),
+            );
+          }
           staged.push(
-            this.audit.stage(tem, ctx, { action: 'create_machine', resourceType: 'machine', resourceId: m.id, details: { name: m.name, identifier: m.machineIdentifier, source: 'import' } }),
+            this.audit.stage(tem, ctx, {
+              action: 'import_machines',
+              resourceType: 'machine',
+              details: { filename: auditFilename(file.filename), created: toCreate.length, skipped: parsed.duplicates.length + existingErrors.length, errors: parsed.errors.length },
+            }),
           );
-        }
-        staged.push(
-          this.audit.stage(tem, ctx, {
-            action: 'import_machines',
-            resourceType: 'machine',
-            details: { filename: auditFilename(file.filename), created: toCreate.length, skipped: parsed.duplicates.length + existingErrors.length, errors: parsed.errors.length },
-          }),
-        );
-        await tem.flush();
-        return staged;
-      });
-    } catch (err) {
-      // Someone registered one of these identifiers between our check and our insert: nothing was written.
-      if (err instanceof UniqueConstraintViolationException) throw conflict('A machine_identifier of this file was registered concurrently; nothing was imported, retry');
-      throw err;
-    }
+          await tem.flush();
+          return staged;
+        }),
+      MachineErrors.importConcurrentDuplicate,
+    );
     await this.audit.announce(events);
     const errors = [...parsed.errors, ...parsed.duplicates, ...existingErrors].sort((a, b) => a.row - b.row);
     return { created: toCreate.length, skipped: parsed.duplicates.length + existingErrors.length, errors };

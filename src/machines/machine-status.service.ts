@@ -1,7 +1,8 @@
 import type { Database } from '../infra/database.js';
 import type { EventBus } from '../infra/event-bus.js';
 import type { JobRunner } from '../infra/jobs.js';
-import { machineStatusTopic, type LiveReading } from '../readings/reading.events.js';
+import type { LiveReading } from '../readings/reading.events.js';
+import { machineStatusTopic } from './machine.events.js';
 import type { Machine, MachineStatus } from './machine.entity.js';
 import { AUDIT_TOPIC } from '../audit/audit.events.js';
 
@@ -49,6 +50,10 @@ const WRITTEN_MAX = 200_000;
 const ACTIVE_CACHE_TTL_MS = 2_000;
 const ACTIVE_CACHE_MAX = 100_000;
 
+function sortById(rows: [string, number][]): [string, number][] {
+  return rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
 /**
  * Machine liveness: readings bring a machine online (healthy until alert rules say otherwise),
  * silence longer than the window takes it offline. Every change is an event.
@@ -65,6 +70,8 @@ export class MachineStatusService {
   private urgent = new Map<string, { rows: Map<string, number>; waiters: { resolve: () => void; reject: (err: unknown) => void }[] }>();
   /** the one loop writing last_reading_at in this process (see pump) */
   private writer: Promise<void> | undefined;
+  /** deferred rows taken for writing, in statements of UPKEEP_CHUNK rows */
+  private deferredChunks: { tenantId: string; rows: [string, number][] }[] = [];
   private readonly maxLagMs: number;
   /** tenant → identifier → active machine and when it was read (see ACTIVE_CACHE_TTL_MS) */
   private readonly active = new Map<string, Map<string, { machine: KnownMachine; at: number }>>();
@@ -203,19 +210,21 @@ export class MachineStatusService {
   /**
    * One statement at a time per process, each taking everything that waits: concurrent batches of
    * the same machines would otherwise update overlapping rows in different orders and deadlock,
-   * and requests arriving during a statement share the next one. Waiting requests go first, the
-   * deferred rows when their time has come; rows are sorted so instances lock in the same order.
+   * and requests arriving during a statement share the next one. Waiting requests go first, also
+   * between the chunks of a deferred round; rows are sorted so instances lock in the same order.
    */
   private pump(): void {
     if (this.writer) return;
+    const busy = () => this.urgent.size > 0 || this.deferredChunks.length > 0 || (this.flushWanted && this.pendingSize > 0);
     this.writer = (async () => {
-      while (this.urgent.size > 0 || (this.flushWanted && this.pendingSize > 0)) {
+      while (busy()) {
         if (this.urgent.size > 0) {
           const round = this.urgent;
           this.urgent = new Map();
           for (const [tenantId, { rows, waiters }] of round) {
             try {
-              await this.storeChunked(tenantId, [...rows]);
+              const sorted = sortById([...rows]);
+              for (let i = 0; i < sorted.length; i += UPKEEP_CHUNK) await this.store(tenantId, sorted.slice(i, i + UPKEEP_CHUNK), Date.now());
               for (const w of waiters) w.resolve();
             } catch (err) {
               for (const w of waiters) w.reject(err);
@@ -223,29 +232,29 @@ export class MachineStatusService {
           }
           continue;
         }
-        this.flushWanted = false;
-        const round = this.pending;
-        this.pending = new Map();
-        this.pendingSize = 0;
-        for (const [tenantId, byMachine] of round) {
-          try {
-            await this.storeChunked(tenantId, [...byMachine]);
-          } catch (err) {
-            for (const [id, t] of byMachine) if (t > (this.written.get(id) ?? -Infinity)) this.defer(tenantId, id, t);
-            this.onError(err);
+        if (this.deferredChunks.length === 0) {
+          this.flushWanted = false;
+          for (const [tenantId, byMachine] of this.pending) {
+            const sorted = sortById([...byMachine]);
+            for (let i = 0; i < sorted.length; i += UPKEEP_CHUNK) this.deferredChunks.push({ tenantId, rows: sorted.slice(i, i + UPKEEP_CHUNK) });
           }
+          this.pending = new Map();
+          this.pendingSize = 0;
+          continue;
+        }
+        const { tenantId, rows } = this.deferredChunks.shift()!;
+        try {
+          await this.store(tenantId, rows, Date.now());
+        } catch (err) {
+          for (const [id, t] of rows) if (t > (this.written.get(id) ?? -Infinity)) this.defer(tenantId, id, t);
+          this.onError(err);
         }
       }
     })().finally(() => {
       this.writer = undefined;
-      if (this.urgent.size > 0 || (this.flushWanted && this.pendingSize > 0)) this.pump();
+      if (busy()) this.pump();
       else if (this.pendingSize > 0) this.scheduleFlush();
     });
-  }
-
-  private async storeChunked(tenantId: string, rows: [string, number][]): Promise<void> {
-    rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    for (let i = 0; i < rows.length; i += UPKEEP_CHUNK) await this.store(tenantId, rows.slice(i, i + UPKEEP_CHUNK), Date.now());
   }
 
   /** Writes what is deferred and stops the timer (shutdown). */
@@ -270,21 +279,30 @@ export class MachineStatusService {
     const times = rows.map(([, t]) => new Date(t).toISOString()).join(',');
     const window = String(this.offlineAfterMs);
     // Planned per call, not prepared: a generic plan cannot know how many rows come, and chose to
-    // read every machine of the tenant even for one row (~3 ms at 10,000 machines).
-    const online: { id: string }[] = await this.db.em().getConnection().execute(
-      `with v as (select * from unnest(string_to_array(?, ',')::uuid[], string_to_array(?, ',')::timestamptz[]) as v(id, ts)),
-            up as (update machines m set status = 'healthy', last_reading_at = greatest(coalesce(m.last_reading_at, v.ts), v.ts)
-                     from v
-                    where m.id = v.id and m.tenant_id = ? and m.status = 'offline'
-                      and greatest(coalesce(m.last_reading_at, v.ts), v.ts) > now() - (? || ' milliseconds')::interval
-                   returning m.id),
-            moved as (update machines m set last_reading_at = v.ts
-                        from v
-                       where m.id = v.id and m.tenant_id = ? and (m.last_reading_at is null or m.last_reading_at < v.ts)
-                         and not exists (select 1 from up where up.id = m.id))
-       select id from up`,
-      [ids, times, tenantId, window, tenantId],
-    );
+    // read every machine of the tenant even for one row (~3 ms at 10,000 machines). Committed
+    // without waiting for the WAL flush: a request waits for this statement, and on a busy disk the
+    // flush took longer than the rest; a crash can only lose a time the next reading writes again.
+    const online = await this.db.em().transactional(async (em) => {
+      const conn = em.getConnection();
+      const ctx = em.getTransactionContext();
+      await conn.execute('set local synchronous_commit = off', [], 'run', ctx);
+      return conn.execute<{ id: string }[]>(
+        `with v as (select * from unnest(string_to_array(?, ',')::uuid[], string_to_array(?, ',')::timestamptz[]) as v(id, ts)),
+              up as (update machines m set status = 'healthy', last_reading_at = greatest(coalesce(m.last_reading_at, v.ts), v.ts)
+                       from v
+                      where m.id = v.id and m.tenant_id = ? and m.status = 'offline'
+                        and greatest(coalesce(m.last_reading_at, v.ts), v.ts) > now() - (? || ' milliseconds')::interval
+                     returning m.id),
+              moved as (update machines m set last_reading_at = v.ts
+                          from v
+                         where m.id = v.id and m.tenant_id = ? and (m.last_reading_at is null or m.last_reading_at < v.ts)
+                           and not exists (select 1 from up where up.id = m.id))
+         select id from up`,
+        [ids, times, tenantId, window, tenantId],
+        'all',
+        ctx,
+      );
+    });
     if (this.written.size + rows.length > WRITTEN_MAX) this.written.clear();
     for (const [id, t] of rows) if (t > (this.written.get(id) ?? -Infinity)) this.written.set(id, t);
     for (const c of online) {

@@ -1,15 +1,18 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../common/context.js';
-import { conflict, invalid, isUuid, notFound } from '../common/errors.js';
+import { invalid, isUuid } from '../common/errors.js';
+import { findInTenantOrThrow, uniqueOrThrow } from '../common/persistence.js';
+import { codePointLength } from '../common/text-rules.js';
 import { pageWindow, toPage, type Page, type PageArgs } from '../common/pagination.js';
 import { escapeLike } from '../common/sql.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Database } from '../infra/database.js';
 import { MachineGroup } from '../machine-groups/machine-group.entity.js';
 import { Machine, MACHINE_STATUSES, type MachineStatus } from './machine.entity.js';
-import { machineRules } from './machine.rules.js';
+import { MachineErrors } from './machine.errors.js';
+import { MACHINE_LIMITS, machineRules } from './machine.rules.js';
+import { MachineGroupErrors } from '../machine-groups/machine-group.errors.js';
 import { EFFECTIVE_STATUS_SQL, withLiveStatus } from './machine-status.service.js';
+import { GROUP_SUBTREE_SQL } from '../machine-groups/machine-group.sql.js';
 
 export const MACHINE_SORT_FIELDS = ['name', 'machine_identifier', 'status', 'created_at', 'updated_at', 'location'] as const;
 export type MachineSortField = (typeof MACHINE_SORT_FIELDS)[number];
@@ -39,13 +42,6 @@ export interface MachinePatch {
 
 /** The columns of a machine (not the search copies), for a `machines` row aliased `m`. */
 const MACHINE_COLUMNS = 'm.id, m.tenant_id, m.name, m.machine_identifier, m.protocol, m.location, m.status, m.is_active, m.last_reading_at, m.deleted_at, m.created_at, m.updated_at';
-
-/** Recursive CTE of a group and all its descendants, within one tenant. */
-export const GROUP_SUBTREE_SQL = `with recursive subtree(id) as (
-    select id from machine_groups where id = ? and tenant_id = ?
-    union
-    select g.id from machine_groups g join subtree s on g.parent_id = s.id where g.tenant_id = ?
-  )`;
 
 /** Machines of a tenant: registration, listing with filters, soft delete. */
 export class MachineService {
@@ -119,7 +115,9 @@ export class MachineService {
     if (f.status != null && !MACHINE_STATUSES.includes(f.status as MachineStatus)) {
       throw invalid('status', `Input should be ${MACHINE_STATUSES.map((s) => `'${s}'`).join(', ')}`, 'enum');
     }
-    if (f.search != null && f.search.length > 200) throw invalid('search', 'String should have at most 200 characters', 'string_too_long');
+    if (f.search != null && codePointLength(f.search) > MACHINE_LIMITS.search) {
+      throw invalid('search', `String should have at most ${MACHINE_LIMITS.search} characters`, 'string_too_long');
+    }
     // PostgreSQL refuses NUL in text parameters (a 500); no stored name or identifier can contain one
     if (f.search?.includes('\u0000')) throw invalid('search', 'String must not contain NUL characters', 'value_error');
     if (f.groupId != null) await this.assertGroup(tenantId, f.groupId);
@@ -161,10 +159,7 @@ export class MachineService {
 
   /** One active machine of the caller's tenant; 404 for unknown, deleted or foreign ids. */
   async get(ctx: RequestContext, id: string, em = this.db.em()): Promise<Machine> {
-    if (!isUuid(id)) throw notFound('Machine');
-    const m = await em.findOne(Machine, { id, tenantId: ctx.principal!.tenantId, isActive: true });
-    if (!m) throw notFound('Machine');
-    return m;
+    return findInTenantOrThrow(em, ctx, Machine, id, MachineErrors.notFound, { isActive: true });
   }
 
   /** One machine with its live status (read paths only). */
@@ -188,7 +183,7 @@ export class MachineService {
       resourceId: m.id,
       details: { name: m.name, identifier: m.machineIdentifier },
     });
-    await this.flushUnique(em, m.machineIdentifier);
+    await uniqueOrThrow(() => em.flush(), () => MachineErrors.duplicateIdentifier(m.machineIdentifier));
     await this.audit.announce([ev]);
     return m;
   }
@@ -203,7 +198,7 @@ export class MachineService {
     if (patch.protocol != null) changes.protocol = m.protocol = machineRules.protocol(patch.protocol);
     if (patch.location !== undefined) changes.location = m.location = machineRules.location(patch.location);
     const ev = this.audit.stage(em, ctx, { action: 'update_machine', resourceType: 'machine', resourceId: m.id, details: changes });
-    await this.flushUnique(em, m.machineIdentifier);
+    await uniqueOrThrow(() => em.flush(), () => MachineErrors.duplicateIdentifier(m.machineIdentifier));
     await this.audit.announce([ev]);
     // after the flush: the response shows the status GET would show, without storing it
     return this.live(m);
@@ -249,16 +244,7 @@ export class MachineService {
   private async assertGroup(tenantId: string, groupId: string): Promise<void> {
     if (!isUuid(groupId)) throw invalid('group_id', 'Input should be a valid UUID (group_id)', 'uuid_parsing');
     const n = await this.db.em().count(MachineGroup, { id: groupId, tenantId });
-    if (n === 0) throw notFound('Machine group');
-  }
-
-  private async flushUnique(em: EntityManager, identifier: string): Promise<void> {
-    try {
-      await em.flush();
-    } catch (err) {
-      if (err instanceof UniqueConstraintViolationException) throw conflict(`Duplicate machine_identifier: ${identifier}`);
-      throw err;
-    }
+    if (n === 0) throw MachineGroupErrors.notFound();
   }
 }
 

@@ -81,6 +81,11 @@ const WRITE_CHUNK = 5000;
 const WRITE_CONCURRENCY = 4;
 /** machine ids per latest() query */
 const LATEST_CHUNK = 500;
+/**
+ * Rows per chunk of a raw query's streamed answer: 100,000 rows of a 255-character metric are a
+ * ~30 MB answer; a chunk of them is ~0.6 MB, parsed in a few milliseconds.
+ */
+const QUERY_CHUNK_ROWS = 2000;
 const DB_NAME = /^[A-Za-z0-9_-]+$/;
 /** series prefixes kept escaped */
 const MAX_PREFIXES = 100_000;
@@ -411,6 +416,87 @@ export class InfluxReadingStore implements ReadingStore {
     return results;
   }
 
+  /**
+   * One statement whose answer InfluxDB streams (`chunked=true`): one JSON document per line of at
+   * most QUERY_CHUNK_ROWS rows, a series cut between two lines continuing in the next. Each line
+   * is parsed and its series handed to `take` with a turn of the event loop after it, so memory and
+   * the longest block stay those of one chunk (one JSON.parse of a 30 MB answer held the loop for
+   * ~150 ms). Unlike an unchunked answer, a chunked one is never cut by max-row-limit; its
+   * `partial` flags only say that more chunks follow.
+   */
+  private async influxqlChunked(q: string, params: Record<string, string | number>, take: (s: InfluxSeries) => void): Promise<void> {
+    const form = new URLSearchParams({ db: this.db, q, params: JSON.stringify(params), epoch: 'ms', chunked: 'true', chunk_size: String(QUERY_CHUNK_ROWS) });
+    const body = Buffer.from(form.toString(), 'utf8');
+    const headers = { ...this.headers, 'content-type': 'application/x-www-form-urlencoded', 'content-length': body.length };
+    let timedOut = false;
+    const unavailable = (err: unknown) =>
+      new ReadingStoreUnavailableError(timedOut ? `InfluxDB query: no answer within ${this.timeoutMs} ms` : `InfluxDB query: ${(err as Error)?.message ?? String(err)}`, err);
+    let req: http.ClientRequest | undefined;
+    // one deadline for the whole exchange, reading the answer included
+    const timer = setTimeout(() => {
+      timedOut = true;
+      req?.destroy(new Error('timed out'));
+    }, this.timeoutMs);
+    let res: http.IncomingMessage | undefined;
+    try {
+      res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+        req = this.transport.request(`${this.base}/query`, { method: 'POST', headers, agent: this.agent }, resolve);
+        req.on('error', reject);
+        req.end(body);
+      }).catch((err: unknown) => {
+        throw unavailable(err);
+      });
+      res.setEncoding('utf8');
+      const status = res.statusCode ?? 0;
+      const handle = (line: string) => {
+        if (status >= 500 || status === 401 || status === 403 || status === 404 || status === 429) {
+          throw new ReadingStoreUnavailableError(`InfluxDB query failed with HTTP ${status}: ${line.slice(0, 500)}`);
+        }
+        let doc: { results?: InfluxResult[]; error?: string };
+        try {
+          doc = JSON.parse(line);
+        } catch {
+          throw new Error(`InfluxDB query answered HTTP ${status} with a non-JSON body: ${line.slice(0, 500)}`);
+        }
+        if (status !== 200 || doc.error) throw new Error(`InfluxDB query failed (HTTP ${status}): ${doc.error ?? line.slice(0, 500)}`);
+        for (const r of doc.results ?? []) {
+          if (r.error) throw new Error(`InfluxDB query failed: ${r.error}`);
+          for (const series of r.series ?? []) take(series);
+        }
+      };
+      // Lines are cut out of the incoming text without re-scanning what was already searched.
+      const parts: string[] = [];
+      const chunks = res[Symbol.asyncIterator]() as AsyncIterator<string>;
+      for (;;) {
+        let step: IteratorResult<string>;
+        try {
+          step = await chunks.next();
+        } catch (err) {
+          throw unavailable(err);
+        }
+        if (step.done) break;
+        let text = step.value;
+        for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n')) {
+          parts.push(text.slice(0, nl));
+          text = text.slice(nl + 1);
+          const line = parts.join('');
+          parts.length = 0;
+          if (line.trim() === '') continue;
+          handle(line);
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        if (text !== '') parts.push(text);
+      }
+      const last = parts.join('');
+      if (last.trim() !== '') handle(last);
+      if (status !== 200) throw new ReadingStoreUnavailableError(`InfluxDB query failed with HTTP ${status} and an empty body`);
+    } finally {
+      clearTimeout(timer);
+      // an answer not read to its end (a refusal midway) must not go back to the keep-alive pool
+      if (res && !res.complete) res.destroy();
+    }
+  }
+
   // ------------------------------------------------------------ ReadingStore
 
   async init(): Promise<void> {
@@ -573,24 +659,32 @@ export class InfluxReadingStore implements ReadingStore {
 
     if (q.intervalSec === undefined) {
       // Selecting the tag (instead of GROUP BY "metric") keeps one merged series, so LIMIT bounds the whole answer.
-      const [r] = await this.influxql(
+      // The metric comes with every row; it is decoded once per stored name, not once per row.
+      const byStored = new Map<string, Series>();
+      let total = 0;
+      await this.influxqlChunked(
         `SELECT "value", "unit", "metric" FROM "${MEASUREMENT}" WHERE ${where} ORDER BY time ASC LIMIT ${q.limit + 1}`,
         params,
+        (s) => {
+          total += s.values.length;
+          if (total > q.limit) throw new TooManyPointsError(q.limit);
+          const ti = col(s, 'time');
+          const vi = col(s, 'value');
+          const ui = col(s, 'unit');
+          const mi = col(s, 'metric');
+          let stored: string | undefined;
+          let series: Series | undefined;
+          for (const row of s.values) {
+            if (row[mi] !== stored || !series) {
+              stored = row[mi] as string;
+              series = byStored.get(stored);
+              if (!series) byStored.set(stored, (series = get(decodeTagValue(stored))));
+            }
+            series.points.push({ timestamp: new Date(row[ti] as number), value: row[vi] as number });
+            series.unit = (row[ui] as string | null) ?? series.unit; // ascending: the last one is the newest
+          }
+        },
       );
-      let total = 0;
-      for (const s of r?.series ?? []) total += s.values.length;
-      if (total > q.limit) throw new TooManyPointsError(q.limit);
-      for (const s of r?.series ?? []) {
-        const ti = col(s, 'time');
-        const vi = col(s, 'value');
-        const ui = col(s, 'unit');
-        const mi = col(s, 'metric');
-        for (const row of s.values) {
-          const series = get(decodeTagValue(row[mi] as string));
-          series.points.push({ timestamp: new Date(row[ti] as number), value: row[vi] as number });
-          series.unit = (row[ui] as string | null) ?? series.unit; // ascending: the last one is the newest
-        }
-      }
     } else {
       // GROUP BY "metric" makes LIMIT per series: it bounds the work, the total is checked below.
       // The unit of a series is that of its newest reading in the range. It is looked for in the

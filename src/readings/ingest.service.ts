@@ -1,10 +1,11 @@
 import type { RequestContext } from '../common/context.js';
-import { DomainError, ErrorCode, invalid } from '../common/errors.js';
+import { invalid } from '../common/errors.js';
 import type { EventBus } from '../infra/event-bus.js';
 import type { Database } from '../infra/database.js';
 import type { MachineStatusService } from '../machines/machine-status.service.js';
 import { checkReading, INGEST_MAX_BATCH, isRejected, type ValidReading } from './ingest.rules.js';
 import { readingsTopic } from './reading.events.js';
+import { ReadingErrors } from './reading.errors.js';
 import { ReadingStoreUnavailableError, type ReadingStore } from './reading-store.js';
 
 export interface IngestError {
@@ -92,7 +93,7 @@ export class IngestService {
     } catch (err) {
       if (err instanceof ReadingStoreUnavailableError) {
         ctx.log.warn({ err: err.message, points: points.length }, 'reading store unavailable; batch refused');
-        throw new DomainError(ErrorCode.UNAVAILABLE, 'Reading store unavailable; nothing was stored, retry the batch', { retryAfterSec: RETRY_AFTER_SEC });
+        throw ReadingErrors.storeUnavailable('Reading store unavailable; nothing was stored, retry the batch', RETRY_AFTER_SEC);
       }
       throw err;
     }

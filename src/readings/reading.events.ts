@@ -15,22 +15,11 @@ export interface ReadingsStored {
   readings: LiveReading[];
 }
 
-export interface MachineStatusChanged {
-  tenantId: string;
-  machineId: string;
-  oldStatus: string;
-  newStatus: string;
-  timestamp: Date;
-}
-
 declare module '../infra/event-bus.js' {
   interface EventTopics {
     [readings: `readingsStored:${string}`]: ReadingsStored;
-    [status: `machineStatusChanged:${string}`]: MachineStatusChanged;
   }
 }
 
 /** Topic of one tenant's stored readings. */
 export const readingsTopic = (tenantId: string) => `readingsStored:${tenantId}` as const;
-/** Topic of one tenant's machine status changes. */
-export const machineStatusTopic = (tenantId: string) => `machineStatusChanged:${tenantId}` as const;

@@ -1,7 +1,8 @@
 import type { RequestContext } from '../common/context.js';
-import { DomainError, ErrorCode, invalid } from '../common/errors.js';
+import { invalid } from '../common/errors.js';
 import type { MachineService } from '../machines/machine.service.js';
 import { hasUnstorableChars } from './ingest.rules.js';
+import { ReadingErrors } from './reading.errors.js';
 import { AGGREGATIONS, ReadingStoreUnavailableError, TooManyPointsError, type Aggregation, type LatestReading, type ReadingStore, type Series } from './reading-store.js';
 
 export const DEFAULT_QUERY_RANGE_MS = 24 * 3600 * 1000;
@@ -54,7 +55,7 @@ export interface SeriesResult {
 
 function unavailable(err: unknown): never {
   if (err instanceof ReadingStoreUnavailableError) {
-    throw new DomainError(ErrorCode.UNAVAILABLE, 'Reading store unavailable; retry shortly', { retryAfterSec: 5 });
+    throw ReadingErrors.storeUnavailable('Reading store unavailable; retry shortly', 5);
   }
   throw err;
 }
@@ -122,13 +123,13 @@ export class ReadingService {
       // Refuse before touching the store when the buckets alone would exceed the limit.
       const buckets = Math.ceil((end.getTime() - start.getTime()) / (intervalSec * 1000)) + 1;
       const perMetric = metrics.length || 1;
-      if (buckets * perMetric > limit && metrics.length) throw invalid('limit', new TooManyPointsError(limit).message, 'too_many_points');
+      if (buckets * perMetric > limit && metrics.length) throw ReadingErrors.tooManyPoints(new TooManyPointsError(limit).message);
     }
     try {
       const series = await this.store.query({ tenantId, machineId, metrics, start, end, intervalSec, aggregation, limit });
       return { machineId, start, end, interval: a.interval ?? null, aggregation: intervalSec ? aggregation : null, series };
     } catch (err) {
-      if (err instanceof TooManyPointsError) throw invalid('limit', err.message, 'too_many_points');
+      if (err instanceof TooManyPointsError) throw ReadingErrors.tooManyPoints(err.message);
       return unavailable(err);
     }
   }

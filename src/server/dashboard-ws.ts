@@ -4,8 +4,8 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Container } from '../app/container.js';
 import type { Principal } from '../common/context.js';
 import { DomainError } from '../common/errors.js';
-import type { EventTopic, EventTopics } from '../infra/event-bus.js';
-import { machineStatusTopic, readingsTopic } from '../readings/reading.events.js';
+import { MODULES } from '../app/modules.js';
+import type { DashboardFeed } from './dashboard-feed.js';
 
 /** Close codes of the dashboard socket (4001-4003 are documented; the rest are standard). */
 export const DashboardClose = {
@@ -26,54 +26,10 @@ const SLOW_CLIENT_GRACE_MS = 5_000;
 /** setTimeout fires at once for delays above 2^31-1 ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** One server -> client message; every message carries a `type` discriminator. */
-export type DashboardMessage = { type: string } & Record<string, unknown>;
+export { feed, type DashboardFeed, type DashboardMessage } from './dashboard-feed.js';
 
-/**
- * Maps a tenant's bus topic onto dashboard messages. Modules add a feed to DASHBOARD_FEEDS
- * (e.g. alerts: `feed(alertTopic, (a) => [{ type: 'alert', ... }])`) without touching the socket code.
- */
-export interface DashboardFeed {
-  topic(tenantId: string): EventTopic;
-  messages(payload: unknown): DashboardMessage[];
-}
-
-/** Builds a feed with the payload type of its topic. */
-export function feed<K extends EventTopic>(
-  topic: (tenantId: string) => K,
-  messages: (payload: EventTopics[K]) => DashboardMessage[],
-): DashboardFeed {
-  return { topic, messages: (payload) => messages(payload as EventTopics[K]) };
-}
-
-/** ISO 8601 UTC with Z; payloads that crossed Redis have their Dates restored, but be lenient with strings. */
-function iso(value: Date | string | number): string | null {
-  const d = value instanceof Date ? value : new Date(value);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
-}
-
-export const DASHBOARD_FEEDS: DashboardFeed[] = [
-  // One message per reading, as documented; the batch is only the transport unit of the bus.
-  feed(readingsTopic, (e) =>
-    e.readings.map((r) => ({
-      type: 'sensor_update',
-      machine_id: r.machineId,
-      metric_name: r.metric,
-      value: r.value,
-      unit: r.unit,
-      timestamp: iso(r.timestamp),
-    })),
-  ),
-  feed(machineStatusTopic, (e) => [
-    {
-      type: 'machine_status',
-      machine_id: e.machineId,
-      old_status: e.oldStatus,
-      new_status: e.newStatus,
-      timestamp: iso(e.timestamp),
-    },
-  ]),
-];
+/** Every module's feeds, in module order. */
+export const DASHBOARD_FEEDS: DashboardFeed[] = MODULES.flatMap((m) => m.feeds);
 
 interface Client {
   ws: WebSocket;

@@ -1,5 +1,12 @@
 import { invalid } from '../common/errors.js';
-import { unsafeTextReason } from '../common/text-rules.js';
+import { codePointLength, unsafeTextReason } from '../common/text-rules.js';
+
+/** Field limits of a user, in characters (code points); REST, GraphQL and these rules read them here. */
+export const USER_LIMITS = {
+  /** full names, and every display name that goes through validateName (tenant, API key, group) */
+  name: 200,
+  email: 320,
+} as const;
 
 // Pragmatic address check: one @, no spaces, a dotted domain; full RFC 5322 is neither needed nor wanted.
 const EMAIL_RE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
@@ -12,7 +19,7 @@ export function normalizeEmail(email: string): string {
 /** Validates and normalizes an e-mail address. */
 export function validateEmail(email: string, field = 'email'): string {
   const e = normalizeEmail(email);
-  if (e.length > 320 || !EMAIL_RE.test(e) || unsafeTextReason(e)) {
+  if (codePointLength(e) > USER_LIMITS.email || !EMAIL_RE.test(e) || unsafeTextReason(e)) {
     throw invalid(field, 'value is not a valid email address', 'value_error');
   }
   return e;
@@ -28,10 +35,10 @@ export function validatePassword(password: string, field = 'password'): void {
 }
 
 /** A display name: trimmed, 1-200 characters, no control or bidi override characters (text-rules.ts). */
-export function validateName(field: string, value: string, max = 200): string {
+export function validateName(field: string, value: string, max: number = USER_LIMITS.name): string {
   const v = value.trim();
   if (v.length === 0) throw invalid(field, 'String should have at least 1 character', 'string_too_short');
-  if (v.length > max) throw invalid(field, `String should have at most ${max} characters`, 'string_too_long');
+  if (codePointLength(v) > max) throw invalid(field, `String should have at most ${max} characters`, 'string_too_long');
   const unsafe = unsafeTextReason(v);
   if (unsafe) throw invalid(field, `String ${unsafe}`, 'value_error');
   // a lone surrogate cannot be stored as UTF-8 (PostgreSQL's jsonb refuses its escape: a 500)

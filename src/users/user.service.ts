@@ -1,9 +1,9 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config/config.js';
 import type { RequestContext, Role } from '../common/context.js';
 import { ROLES } from '../common/context.js';
-import { conflict, invalid, isUuid, notFound } from '../common/errors.js';
+import { invalid } from '../common/errors.js';
+import { findInTenantOrThrow, uniqueOrThrow } from '../common/persistence.js';
 import { pageWindow, toPage, type Page, type PageArgs } from '../common/pagination.js';
 import type { Database } from '../infra/database.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -12,6 +12,7 @@ import type { ExpiringStore } from '../auth/expiring-store.js';
 import { hashPassword, verifyPassword } from '../auth/password.js';
 import { AuthErrors } from '../auth/auth.errors.js';
 import { User } from './user.entity.js';
+import { UserErrors } from './user.errors.js';
 import { validateEmail, validateName, validatePassword } from './user.rules.js';
 
 function validateRole(role: string): Role {
@@ -43,10 +44,7 @@ export class UserService {
 
   /** One user of the caller's tenant (404 for other tenants). */
   async get(ctx: RequestContext, id: string, em = this.db.em()): Promise<User> {
-    if (!isUuid(id)) throw notFound('User');
-    const user = await em.findOne(User, { id, tenantId: ctx.principal!.tenantId });
-    if (!user) throw notFound('User');
-    return user;
+    return findInTenantOrThrow(em, ctx, User, id, UserErrors.notFound);
   }
 
   /** Creates a user in the caller's tenant with an initial password chosen by the admin. */
@@ -64,7 +62,7 @@ export class UserService {
       passwordHash: await hashPassword(input.password),
     } as User);
     const ev = this.audit.stage(em, ctx, { action: 'create_user', resourceType: 'user', resourceId: user.id, details: { email, role } });
-    await this.flushUnique(em, 'Email already registered');
+    await uniqueOrThrow(() => em.flush(), UserErrors.duplicateEmail);
     await this.audit.announce([ev]);
     return user;
   }
@@ -115,14 +113,14 @@ export class UserService {
     if (input.email != null) {
       const email = validateEmail(input.email);
       if (email !== user.email) {
-        if (!input.currentPassword) throw invalid('current_password', 'current_password is required to change the e-mail', 'missing');
-        if (!(await verifyPassword(user.passwordHash, input.currentPassword))) throw invalid('current_password', 'Current password is incorrect', 'value_error');
+        if (!input.currentPassword) throw UserErrors.currentPasswordRequired('current_password is required to change the e-mail');
+        if (!(await verifyPassword(user.passwordHash, input.currentPassword))) throw UserErrors.currentPasswordIncorrect();
         user.email = email;
         changes.email = email;
       }
     }
     const ev = this.audit.stage(em, ctx, { action: 'update_profile', resourceType: 'user', resourceId: user.id, details: changes });
-    await this.flushUnique(em, 'Email already registered');
+    await uniqueOrThrow(() => em.flush(), UserErrors.duplicateEmail);
     await this.audit.announce([ev]);
     return user;
   }
@@ -132,7 +130,7 @@ export class UserService {
     const em = this.db.em();
     const user = await this.self(ctx, em);
     if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
-      throw invalid('current_password', 'Current password is incorrect', 'value_error');
+      throw UserErrors.currentPasswordIncorrect();
     }
     validatePassword(input.newPassword, 'new_password');
     user.passwordHash = await hashPassword(input.newPassword);
@@ -154,21 +152,12 @@ export class UserService {
 
   private async assertAnotherAdmin(em: EntityManager, user: User): Promise<void> {
     const admins = await em.count(User, { tenantId: user.tenantId, role: 'admin', isActive: true, id: { $ne: user.id } });
-    if (admins === 0) throw conflict('A tenant must keep at least one active admin');
+    if (admins === 0) throw UserErrors.lastActiveAdmin();
   }
 
   /** Access tokens carry the version they were issued under; older ones are refused from now on. */
   private async publishTokenVersion(user: User): Promise<void> {
     const ttl = Math.max(this.config.jwt.accessTtlSec, this.config.jwt.refreshTtlSec);
     await this.store.set(revocationKeys.userVersion(user.id), user.tokenVersion, ttl);
-  }
-
-  private async flushUnique(em: EntityManager, message: string): Promise<void> {
-    try {
-      await em.flush();
-    } catch (err) {
-      if (err instanceof UniqueConstraintViolationException) throw conflict(message);
-      throw err;
-    }
   }
 }

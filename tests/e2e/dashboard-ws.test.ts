@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { TokenSigner } from '../../src/auth/jwt.js';
 import { InProcessEventBus, RedisEventBus } from '../../src/infra/event-bus.js';
-import type { LiveReading, MachineStatusChanged, ReadingsStored } from '../../src/readings/reading.events.js';
+import type { MachineStatusChanged } from '../../src/machines/machine.events.js';
+import type { LiveReading, ReadingsStored } from '../../src/readings/reading.events.js';
 import { createApiKey, http, registerTenant, startTestApp, type TestApp } from '../helpers/app.js';
 import { probeService } from '../helpers/services.js';
 

@@ -88,15 +88,20 @@ export type CreateApiKeyInput = {
 };
 
 export type CreateMachineGroupInput = {
+  /** at most 1000 characters */
   description?: InputMaybe<Scalars['String']['input']>;
   groupType: GroupType;
+  /** at most 200 characters */
   name: Scalars['String']['input'];
   parentId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 export type CreateMachineInput = {
+  /** at most 500 characters */
   location?: InputMaybe<Scalars['String']['input']>;
+  /** at most 100 characters: letters, digits and - _ . : / # */
   machineIdentifier: Scalars['String']['input'];
+  /** at most 200 characters */
   name: Scalars['String']['input'];
   protocol: MachineProtocol;
 };
@@ -370,8 +375,8 @@ export type MfaStatus = {
 
 export type MfaVerifyInput = {
   code: Scalars['String']['input'];
-  /** the pending token returned by login when mfaRequired is true */
-  mfaToken: Scalars['String']['input'];
+  /** the pending token returned by login when mfaRequired is true; when absent, the bearer token of the Authorization header */
+  mfaToken?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type Mutation = {
@@ -711,19 +716,23 @@ export type SubscriptionReadingAddedArgs = {
 };
 
 export type UpdateMachineGroupInput = {
+  /** at most 1000 characters */
   description?: InputMaybe<Scalars['String']['input']>;
   groupType?: InputMaybe<GroupType>;
-  /** true moves the group to the top level */
+  /** true moves the group to the top level (not together with a parentId) */
   moveToRoot?: InputMaybe<Scalars['Boolean']['input']>;
+  /** at most 200 characters */
   name?: InputMaybe<Scalars['String']['input']>;
-  /** new parent; see moveToRoot to detach */
+  /** new parent; an explicit null moves the group to the top level (as moveToRoot does) */
   parentId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 export type UpdateMachineInput = {
-  /** empty string clears it */
+  /** at most 500 characters; empty string clears it */
   location?: InputMaybe<Scalars['String']['input']>;
+  /** at most 100 characters */
   machineIdentifier?: InputMaybe<Scalars['String']['input']>;
+  /** at most 200 characters */
   name?: InputMaybe<Scalars['String']['input']>;
   protocol?: InputMaybe<MachineProtocol>;
 };

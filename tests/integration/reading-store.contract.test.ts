@@ -301,6 +301,30 @@ function contract(name: string, skip: boolean, make: () => Promise<Harness>) {
       });
     });
 
+    it('a raw answer of several thousand points over interleaved series comes back whole (InfluxDB streams it in chunks of 2,000 rows)', async () => {
+      const [t, m] = [randomUUID(), randomUUID()];
+      // three series taking turns point by point, so every chunk holds all three and cuts through each
+      const metrics = ['plain', NASTY[2]!, NASTY[17]!];
+      const n = 7001;
+      await store.write(Array.from({ length: n }, (_, i) => pt(t, m, metrics[i % 3]!, i, i, `unit ${i % 3}`)));
+      const got = await store.query(q(t, m, { end: at(n), limit: n }));
+      expect(got.map((s) => s.metric)).toEqual([...metrics].sort(byCodePoint));
+      for (const s of got) {
+        const k = metrics.indexOf(s.metric);
+        const expected = Array.from({ length: Math.ceil((n - k) / 3) }, (_, j) => [k + 3 * j, k + 3 * j]);
+        expect(s.unit).toBe(`unit ${k}`);
+        expect(pts(s)).toEqual(expected);
+      }
+      const err = await store.query(q(t, m, { end: at(n), limit: n - 1 })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TooManyPointsError);
+      // the store still answers after a refusal midway through a streamed answer
+      expect(pts((await store.query(q(t, m, { metrics: [metrics[1]!], start: at(6000), end: at(6010) })))[0])).toEqual([
+        [6001, 6001],
+        [6004, 6004],
+        [6007, 6007],
+      ]);
+    });
+
     describe('aggregations', () => {
       const [t, m] = [randomUUID(), randomUUID()];
       // seconds after T0 -> value; the query range [5 s, 650 s) leaves out 0 s and 650 s
@@ -685,6 +709,9 @@ describe.skipIf(influxSvc.skip)(`InfluxReadingStore specifics${influxSvc.label}`
     stubStatus = 503;
     await expect(new InfluxReadingStore({ url: stubUrl, db: 'x' }).ping()).rejects.toBeInstanceOf(ReadingStoreUnavailableError);
     await expect(new InfluxReadingStore({ url: stubUrl, db: 'x' }).latest('t', ['m'])).rejects.toBeInstanceOf(ReadingStoreUnavailableError);
+    const refused = await new InfluxReadingStore({ url: stubUrl, db: 'x' }).query(q('t', 'm')).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ReadingStoreUnavailableError);
+    expect((refused as Error).message).toContain('stub says 503');
 
     stubStatus = 204;
     stubDelayMs = 500;
@@ -693,6 +720,9 @@ describe.skipIf(influxSvc.skip)(`InfluxReadingStore specifics${influxSvc.label}`
     expect(err).toBeInstanceOf(ReadingStoreUnavailableError);
     expect((err as Error).message).toMatch(/within 100 ms/);
     await expect(slow.ping()).rejects.toBeInstanceOf(ReadingStoreUnavailableError);
+    const slowQuery = await slow.query(q('t', 'm')).catch((e: unknown) => e);
+    expect(slowQuery).toBeInstanceOf(ReadingStoreUnavailableError);
+    expect((slowQuery as Error).message).toMatch(/within 100 ms/);
     stubDelayMs = 0;
     await expect(new InfluxReadingStore({ url: stubUrl, db: 'x' }).write([pt('t', 'm', 'x', 0, 1)])).resolves.toBeUndefined();
 

@@ -1,0 +1,40 @@
+import type { Container } from '../src/app/container.js';
+import type { ModuleName } from '../src/app/modules.js';
+import { ApiKeyResolver } from './api-key.resolver.js';
+import { AuditResolver } from './audit.resolver.js';
+import { AuthResolver } from './auth.resolver.js';
+import { FleetResolver } from './fleet.resolver.js';
+import { MachineGroupResolver } from './machine-group.resolver.js';
+import { MachineResolver } from './machine.resolver.js';
+import { ReadingResolver, ReadingSeriesResolver } from './reading.resolver.js';
+import { UserResolver } from './user.resolver.js';
+
+/** One resolver class and how its instance is made from the container's services. */
+export interface ResolverBinding<R extends object = object> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  cls: abstract new (...args: any[]) => R;
+  create(services: Container['services'], c: Container): R;
+}
+
+/** A module's resolver classes, keyed by the name of its manifest in src/app/modules.ts. */
+export interface ResolverModule {
+  module: ModuleName;
+  resolvers: readonly ResolverBinding[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function bind<R extends object>(cls: abstract new (...args: any[]) => R, create: (services: Container['services'], c: Container) => R): ResolverBinding {
+  return { cls, create } as ResolverBinding;
+}
+
+/** Every module's resolvers, one line each, in schema build order. */
+export const RESOLVER_MODULES: readonly ResolverModule[] = [
+  { module: 'auth', resolvers: [bind(AuthResolver, (s) => new AuthResolver(s.auth))] },
+  { module: 'users', resolvers: [bind(UserResolver, (s) => new UserResolver(s.users))] },
+  { module: 'api-keys', resolvers: [bind(ApiKeyResolver, (s) => new ApiKeyResolver(s.apiKeys))] },
+  { module: 'audit', resolvers: [bind(AuditResolver, (s) => new AuditResolver(s.audit))] },
+  { module: 'machines', resolvers: [bind(MachineResolver, (s) => new MachineResolver(s.machines, s.machineImport))] },
+  { module: 'machine-groups', resolvers: [bind(MachineGroupResolver, (s) => new MachineGroupResolver(s.machineGroups))] },
+  { module: 'fleet', resolvers: [bind(FleetResolver, (s) => new FleetResolver(s.fleet))] },
+  { module: 'readings', resolvers: [bind(ReadingResolver, (s) => new ReadingResolver(s.ingest, s.readings)), bind(ReadingSeriesResolver, () => new ReadingSeriesResolver())] },
+];

@@ -1,0 +1,28 @@
+import type { ModuleName } from '../src/app/modules.js';
+import { apiKeyRoutes } from './api-key.routes.js';
+import { auditRoutes } from './audit.routes.js';
+import { authRoutes } from './auth.routes.js';
+import { fleetRoutes } from './fleet.routes.js';
+import { machineGroupRoutes } from './machine-group.routes.js';
+import { machineRoutes } from './machine.routes.js';
+import { readingRoutes } from './reading.routes.js';
+import type { Route } from './route.js';
+import { userRoutes } from './user.routes.js';
+
+/** A module's REST rows, keyed by the name of its manifest in src/app/modules.ts. */
+export interface RouteModule {
+  module: ModuleName;
+  routes: readonly Route[];
+}
+
+/** Every module's rows, one line each, in the order of the REST surface (and of the OpenAPI document). */
+export const ROUTE_MODULES: readonly RouteModule[] = [
+  { module: 'auth', routes: authRoutes },
+  { module: 'api-keys', routes: apiKeyRoutes },
+  { module: 'users', routes: userRoutes },
+  { module: 'audit', routes: auditRoutes },
+  { module: 'machines', routes: machineRoutes },
+  { module: 'fleet', routes: fleetRoutes },
+  { module: 'machine-groups', routes: machineGroupRoutes },
+  { module: 'readings', routes: readingRoutes },
+];

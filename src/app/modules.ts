@@ -1,0 +1,32 @@
+import { apiKeysModule } from '../api-keys/api-keys.module.js';
+import { auditModule } from '../audit/audit.module.js';
+import { authModule } from '../auth/auth.module.js';
+import { fleetModule } from '../fleet/fleet.module.js';
+import { machineGroupsModule } from '../machine-groups/machine-groups.module.js';
+import { machinesModule } from '../machines/machines.module.js';
+import { readingsModule } from '../readings/readings.module.js';
+import { tenantsModule } from '../tenants/tenants.module.js';
+import { usersModule } from '../users/users.module.js';
+import type { ServicesOf } from './module.js';
+
+/**
+ * Every module, one line each, in build order: a module comes after the modules whose services it
+ * uses. The container, the entity list and the dashboard socket loop over this list; the outer
+ * layers key their own lists (`resolvers/modules.ts`, `rest/modules.ts`) by these names.
+ */
+export const MODULES = [
+  tenantsModule,
+  auditModule,
+  usersModule,
+  authModule,
+  apiKeysModule,
+  machinesModule,
+  machineGroupsModule,
+  fleetModule,
+  readingsModule,
+] as const;
+
+export type ModuleName = (typeof MODULES)[number]['name'];
+
+/** `container.services`: every module's services by name. */
+export type ModuleServices = ServicesOf<typeof MODULES>;

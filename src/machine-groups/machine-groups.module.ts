@@ -1,0 +1,12 @@
+import { defineModule } from '../app/module.js';
+import type { AuditService } from '../audit/audit.service.js';
+import { MachineGroup, MachineGroupMember } from './machine-group.entity.js';
+import { MachineGroupService } from './machine-group.service.js';
+
+export const machineGroupsModule = defineModule({
+  name: 'machine-groups',
+  entities: [MachineGroup, MachineGroupMember],
+  services: ({ db, config }, { audit }: { audit: AuditService }) => ({ machineGroups: new MachineGroupService(db, audit, config.machineOfflineAfterMs) }),
+  topics: [],
+  feeds: [],
+});

@@ -1,0 +1,12 @@
+import { defineModule } from '../app/module.js';
+import type { AuditService } from '../audit/audit.service.js';
+import { User } from './user.entity.js';
+import { UserService } from './user.service.js';
+
+export const usersModule = defineModule({
+  name: 'users',
+  entities: [User],
+  services: ({ db, config, store }, { audit }: { audit: AuditService }) => ({ users: new UserService(db, config, store, audit) }),
+  topics: [],
+  feeds: [],
+});
