@@ -9,6 +9,7 @@ import type { TokenSigner } from '../auth/jwt.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { ReadingStore } from '../readings/reading-store.js';
 import type { DashboardFeed } from '../server/dashboard-feed.js';
+import type { ErrorCode } from '../common/errors.js';
 
 /**
  * What the composition root builds before any module: storage (the database and the reading
@@ -68,6 +69,8 @@ export interface ModuleManifest<Name extends string = string, S extends object =
   topics: readonly string[];
   /** what the dashboard socket forwards of those topics */
   feeds: readonly DashboardFeed[];
+  /** the module's error codes (`<module>.errors.ts`), each on its transport class */
+  errors?: Readonly<Record<string, ErrorCode>>;
 }
 
 /** Declares a manifest with its name, services and needs inferred. */

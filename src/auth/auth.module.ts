@@ -3,6 +3,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import { registerAuthJobs, scheduleAuthJobs } from './auth.jobs.js';
 import { AuthService } from './auth.service.js';
 import { RefreshSession } from './refresh-session.entity.js';
+import { AUTH_ERROR_CODES } from './auth.errors.js';
 
 /**
  * Sign-in, sessions and MFA. The credential checks every door shares (`TokenSigner`,
@@ -21,4 +22,5 @@ export const authModule = defineModule({
   },
   topics: [],
   feeds: [],
+  errors: AUTH_ERROR_CODES,
 });

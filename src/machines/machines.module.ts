@@ -6,6 +6,7 @@ import { machineStatusTopic } from './machine.events.js';
 import { MachineImportService } from './machine-import.service.js';
 import { MachineStatusService } from './machine-status.service.js';
 import { MachineService } from './machine.service.js';
+import { MACHINE_ERROR_CODES } from './machine.errors.js';
 
 export const machinesModule = defineModule({
   name: 'machines',
@@ -36,4 +37,5 @@ export const machinesModule = defineModule({
       },
     ]),
   ],
+  errors: MACHINE_ERROR_CODES,
 });

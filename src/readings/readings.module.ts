@@ -5,6 +5,7 @@ import { feed, feedInstant } from '../server/dashboard-feed.js';
 import { IngestService } from './ingest.service.js';
 import { readingsTopic } from './reading.events.js';
 import { ReadingService } from './reading.service.js';
+import { READING_ERROR_CODES } from './reading.errors.js';
 
 /**
  * Ingestion and time series. The reading store itself (InfluxDB or the PostgreSQL table) is shared
@@ -32,4 +33,5 @@ export const readingsModule = defineModule({
       })),
     ),
   ],
+  errors: READING_ERROR_CODES,
 });
