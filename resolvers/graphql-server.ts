@@ -18,6 +18,11 @@ import type { SubscriptionContext } from './audit.resolver.js';
 import { formatGraphqlError } from './graphql-errors.js';
 import { checkCost, LimitCode, limitError, precheck, withoutSuggestions } from './graphql-limits.js';
 import { stringifyResult } from './sliced-json.js';
+import { PendingByAddress } from '../src/server/pending-by-address.js';
+
+/** Documents remembered as having passed the pre-validation checks: at most this many, of at most this length. */
+const PASSED_MAX = 1_000;
+const PASSED_MAX_CHARS = 8_192;
 
 export interface GraphqlDoor {
   /** express handler for POST/GET /graphql (after express.json) */
@@ -55,7 +60,7 @@ export async function createGraphqlDoor(c: Container, schema: GraphQLSchema, htt
       const formatted = formatWsError({ ...json, extensions: { code: fallbackCode, ...ext } }, e);
       return principal ? formatted : { ...formatted, message: withoutSuggestions(formatted.message) };
     });
-  const pendingByIp = new Map<string, number>();
+  const pendingByIp = new PendingByAddress(c.config.ws.maxPendingPerIp);
   const releasePending = new WeakMap<WebSocket, () => void>();
   const wsCleanup = useServer<Record<string, unknown>, { ctx?: RequestContext }>(
     {
@@ -172,9 +177,16 @@ export async function createGraphqlDoor(c: Container, schema: GraphQLSchema, htt
   // Apollo offers no way to answer between parsing and validation (an error thrown by a plugin hook
   // there becomes a 500), so the pre-validation checks run in front of it; Apollo's own parse is cheap
   // next to what they spare, and is skipped for documents it has cached.
+  // Clients send the same few documents again and again: those that passed are remembered by their
+  // text (bounded in count and size), so the second parse and walk run once per document, not per request.
+  const passed = new Set<string>();
   const http: RequestHandler = (req, res, next) => {
     const source: unknown = req.method === 'GET' ? req.query.query : (req.body as { query?: unknown } | undefined)?.query;
-    const checked = typeof source === 'string' ? precheck(source, limits) : undefined;
+    const checked = typeof source === 'string' && !passed.has(source) ? precheck(source, limits) : undefined;
+    if (checked && 'document' in checked && (source as string).length <= PASSED_MAX_CHARS) {
+      if (passed.size >= PASSED_MAX) passed.clear();
+      passed.add(source as string);
+    }
     if (checked && 'refusal' in checked) {
       const { http: _http, ...extensions } = checked.refusal.extensions;
       res
@@ -192,20 +204,12 @@ export async function createGraphqlDoor(c: Container, schema: GraphQLSchema, htt
       ws.handleUpgrade(req, socket, head, (client) => {
         // Sockets that have not completed connection_init are capped per address, with the dashboard socket's code.
         const ip = clientIp(req, c.config.trustProxy);
-        const pending = pendingByIp.get(ip) ?? 0;
-        if (pending >= c.config.ws.maxPendingPerIp) {
+        const admitted = pendingByIp.admit(ip);
+        if (!admitted) {
           client.close(DashboardClose.tooManyPending, 'Too many pending connections');
           return;
         }
-        pendingByIp.set(ip, pending + 1);
-        let released = false;
-        const release = () => {
-          if (released) return;
-          released = true;
-          const n = (pendingByIp.get(ip) ?? 1) - 1;
-          if (n > 0) pendingByIp.set(ip, n);
-          else pendingByIp.delete(ip);
-        };
+        const release: () => void = admitted;
         releasePending.set(client, release);
         client.once('close', release);
         ws.emit('connection', client, req);

@@ -6,6 +6,7 @@ import type { Principal } from '../common/context.js';
 import { DomainError } from '../common/errors.js';
 import { MODULES } from '../app/modules.js';
 import type { DashboardFeed } from './dashboard-feed.js';
+import { PendingByAddress } from './pending-by-address.js';
 
 /** Close codes of the dashboard socket (4001-4003 are documented; the rest are standard). */
 export const DashboardClose = {
@@ -80,7 +81,7 @@ export function createDashboardSocket(c: Container, feeds: DashboardFeed[] = DAS
   const cfg = c.config.ws;
   const log = c.log.child({ component: 'dashboard-ws' });
   const wss = new WebSocketServer({ noServer: true, maxPayload: DASHBOARD_MAX_FRAME_BYTES });
-  const pendingByIp = new Map<string, number>();
+  const pendingByIp = new PendingByAddress(cfg.maxPendingPerIp);
   const hubs = new Map<string, TenantHub>();
   let closing = false;
 
@@ -158,20 +159,12 @@ export function createDashboardSocket(c: Container, feeds: DashboardFeed[] = DAS
       return;
     }
     const ip = clientIp(req, c.config.trustProxy);
-    const pending = pendingByIp.get(ip) ?? 0;
-    if (pending >= cfg.maxPendingPerIp) {
+    const admitted = pendingByIp.admit(ip);
+    if (!admitted) {
       ws.close(DashboardClose.tooManyPending, 'Too many pending connections');
       return;
     }
-    pendingByIp.set(ip, pending + 1);
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      const n = (pendingByIp.get(ip) ?? 1) - 1;
-      if (n > 0) pendingByIp.set(ip, n);
-      else pendingByIp.delete(ip);
-    };
+    const release: () => void = admitted;
     let state: 'awaiting_token' | 'authenticating' | 'open' | 'closed' = 'awaiting_token';
     let client: Client | undefined;
     const authTimer = setTimeout(() => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createApiKey, http, registerTenant, startTestApp, type HttpOptions, type HttpResult, type TenantSession, type TestApp } from '../helpers/app.js';
 import { probeService } from '../helpers/services.js';
+import { within } from '../helpers/sockets.js';
 
 const pgSvc = await probeService('postgres');
 
@@ -31,16 +32,6 @@ interface GqlError {
   extensions?: Record<string, unknown>;
 }
 
-/** Resolves with what `p` resolves to, or rejects after ms naming what was awaited. */
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    }),
-  ]);
-}
 
 /** GET /healthz back to back (one request always in flight) until stopped; reports the slowest answer. */
 function pollHealth(url: string): () => Promise<{ maxMs: number; count: number }> {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createApiKey, http, registerTenant, startTestApp, type TenantSession, type TestApp } from '../helpers/app.js';
 import { probeService } from '../helpers/services.js';
-import { graphqlWsInit as rawConnect } from '../helpers/sockets.js';
+import { graphqlWsInit as rawConnect, within } from '../helpers/sockets.js';
 
 const pgSvc = await probeService('postgres');
 const redisSvc = await probeService('redis');
@@ -25,16 +25,6 @@ interface AuditEventMsg {
 const wsUrl = (httpUrl: string) => `${httpUrl.replace(/^http/, 'ws')}/graphql`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Resolves with what `p` resolves to, or rejects after ms with a message naming what was awaited. */
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    }),
-  ]);
-}
 
 /** An auditEventRecorded subscription over graphql-ws that collects events and errors. */
 class AuditSubscription {

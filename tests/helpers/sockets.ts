@@ -57,3 +57,14 @@ export function dashboardFirstFrame(httpUrl: string, frame: string, ms = WAIT_MS
     'the dashboard socket to accept or close',
   );
 }
+
+/** Resolves with what `p` resolves to, or rejects after ms naming what was awaited. */
+export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+    }),
+  ]);
+}
