@@ -22,7 +22,7 @@ import { SaxesParser } from 'saxes';
 
 const require = createRequire(import.meta.url);
 const { slideFormula } = require('exceljs/lib/utils/shared-formula.js') as { slideFormula(formula: string, from: string, to: string): string };
-const { isDateFmt, excelToDate } = require('exceljs/lib/utils/utils.js') as { isDateFmt(fmt: string): boolean; excelToDate(v: number, date1904: boolean): Date };
+const { excelToDate } = require('exceljs/lib/utils/utils.js') as { excelToDate(v: number, date1904: boolean): Date };
 const BUILTIN_FORMATS = require('exceljs/lib/xlsx/defaultnumformats.js') as Record<string, { f?: string }>;
 
 export type XlsxErrorKind = 'unreadable' | 'too_large' | 'too_many_rows';
@@ -188,15 +188,39 @@ function attr(attrs: Record<string, string>, name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Nesting and attributes per element far beyond any spreadsheet part (a sheet nests about 7 deep,
+ * a root element declares a dozen namespaces). saxes keeps every open element on its stack and
+ * gathers a tag's attributes before it reports the tag: 15 million nested elements (45 KB zipped)
+ * took 4 GB and ~2 minutes, and 2 million attributes on one element held the loop for 1.7 s.
+ */
+const MAX_XML_DEPTH = 100;
+const MAX_XML_ATTRIBUTES = 256;
+
 /** An incremental SAX parser; write() throws 'unreadable' on malformed XML. */
 function xmlParser(h: XmlHandlers) {
   const parser = new SaxesParser({ position: false });
   let failed = false;
+  let depth = 0;
+  let attributes = 0;
   parser.on('error', () => {
     failed = true;
   });
-  parser.on('opentag', (t) => h.open?.(local(t.name), t.attributes as Record<string, string>));
-  parser.on('closetag', (t) => h.close?.(local(t.name)));
+  // Thrown from a handler, the refusal leaves parser.write() at once.
+  parser.on('opentagstart', () => {
+    attributes = 0;
+  });
+  parser.on('attribute', () => {
+    if (++attributes > MAX_XML_ATTRIBUTES) throw unreadable();
+  });
+  parser.on('opentag', (t) => {
+    if (++depth > MAX_XML_DEPTH) throw unreadable();
+    h.open?.(local(t.name), t.attributes as Record<string, string>);
+  });
+  parser.on('closetag', (t) => {
+    depth--;
+    h.close?.(local(t.name));
+  });
   parser.on('text', (t) => h.text?.(t));
   parser.on('cdata', (t) => h.text?.(t));
   const decoder = new StringDecoder('utf8');
@@ -329,6 +353,28 @@ class SharedStrings {
 // ---------------------------------------------------------------------------
 // Styles and workbook
 
+/** Excel's own limit on cell formats in a workbook; a cell's style index past it reads as no date. */
+const MAX_CELL_STYLES = 65_490;
+
+/**
+ * exceljs' isDateFmt in linear time: its `/\[[^\]]*]/g` scans to the end of the code from every `[`
+ * that has no `]` after it, so a 40,000-character format code held the event loop for 1.4 s.
+ */
+function isDateFormat(code: string): boolean {
+  const strip = (s: string, open: string, close: string): string => {
+    let out = '';
+    let i = 0;
+    for (;;) {
+      const a = s.indexOf(open, i);
+      const b = a < 0 ? -1 : s.indexOf(close, a + 1);
+      if (b < 0) return out + s.slice(i);
+      out += s.slice(i, a);
+      i = b + 1;
+    }
+  };
+  return /[ymdhMsb]/.test(strip(strip(code, '[', ']'), '"', '"'));
+}
+
 /** Per cell style index: does its number format show a date? */
 async function dateStyles(buf: Buffer, e: ZipEntry | undefined): Promise<boolean[]> {
   if (!e) return [];
@@ -339,16 +385,34 @@ async function dateStyles(buf: Buffer, e: ZipEntry | undefined): Promise<boolean
     open(name, attrs) {
       if (name === 'numFmt' && attrs.numFmtId && attrs.formatCode !== undefined) formats.set(attrs.numFmtId, attrs.formatCode);
       else if (name === 'cellXfs') inCellXfs = true;
-      else if (name === 'xf' && inCellXfs) xfNumFmts.push(attrs.numFmtId ?? '0');
+      else if (name === 'xf' && inCellXfs && xfNumFmts.length < MAX_CELL_STYLES) xfNumFmts.push(attrs.numFmtId ?? '0');
     },
     close(name) {
       if (name === 'cellXfs') inCellXfs = false;
     },
   });
+  const known = new Map<string, boolean>();
   return xfNumFmts.map((id) => {
-    const code = formats.get(id) ?? BUILTIN_FORMATS[id]?.f;
-    return id !== '0' && code !== undefined && isDateFmt(code);
+    let date = known.get(id);
+    if (date === undefined) {
+      const code = formats.get(id) ?? BUILTIN_FORMATS[id]?.f;
+      date = id !== '0' && code !== undefined && isDateFormat(code);
+      known.set(id, date);
+    }
+    return date;
   });
+}
+
+/**
+ * A shared formula moved to another cell. exceljs throws a plain Error when a reference slides off
+ * the sheet (column 0, past XFD) or a cell reference is not A1 style; such a file is unreadable.
+ */
+function slidFormula(formula: string, from: string, to: string): string {
+  try {
+    return slideFormula(formula, from, to);
+  } catch {
+    throw unreadable();
+  }
 }
 
 /** Column number (1-based) of an A1 reference, or null when it has none. */
@@ -434,7 +498,7 @@ async function walkSheet(buf: Buffer, sheet: ZipEntry, limits: XlsxLimits, dates
       if (c.fType === 'shared' && c.fShared !== undefined) {
         const master = masters.get(c.fShared);
         if (formula !== '') masters.set(c.fShared, { formula, ref: c.ref });
-        else if (master) formula = slideFormula(master.formula, master.ref, c.ref);
+        else if (master) formula = slidFormula(master.formula, master.ref, c.ref);
       }
       text = formula.startsWith('=') ? formula : `=${formula}`;
     } else if (c.is !== null) {

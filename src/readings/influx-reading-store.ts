@@ -87,8 +87,13 @@ const LATEST_CHUNK = 500;
  */
 const QUERY_CHUNK_ROWS = 2000;
 const DB_NAME = /^[A-Za-z0-9_-]+$/;
-/** series prefixes kept escaped */
+/** (tenant, machine) series prefixes kept escaped (~60 bytes each) */
 const MAX_PREFIXES = 100_000;
+/**
+ * metric names kept escaped: a name may be 255 characters (up to ~0.8 KB escaped), so a tenant
+ * sending ever new names would otherwise hold ~100 MB here; plants have hundreds of metrics.
+ */
+const MAX_METRIC_PREFIXES = 10_000;
 
 // ---------------------------------------------------------------- encoding
 
@@ -220,7 +225,7 @@ export function toLine(p: ReadingPoint): string {
  * The escaped parts of series keys as UTF-8 bytes: one per (tenant, machine) and one per metric
  * name, so a line is two copies of cached bytes and its tail. Kept per machine rather than per
  * series: 10,000 machines x 20 metrics are 200,000 series but 10,020 entries. Each map is
- * cleared when it grows past MAX_PREFIXES.
+ * cleared when it grows past its bound (MAX_PREFIXES, MAX_METRIC_PREFIXES).
  */
 class SeriesKeyBytes {
   private readonly machines = new Map<string, Map<string, Buffer>>();
@@ -245,7 +250,7 @@ class SeriesKeyBytes {
     let bytes = this.metrics.get(metric);
     if (bytes === undefined) {
       bytes = Buffer.from(metricPart(metric), 'utf8');
-      if (this.metrics.size >= MAX_PREFIXES) this.metrics.clear();
+      if (this.metrics.size >= MAX_METRIC_PREFIXES) this.metrics.clear();
       this.metrics.set(metric, bytes);
     }
     return bytes;

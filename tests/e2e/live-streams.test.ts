@@ -5,6 +5,7 @@
  */
 import 'reflect-metadata';
 import { createClient, type Client } from 'graphql-ws';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createApiKey, http, registerTenant, startTestApp, type TenantSession, type TestApp } from '../helpers/app.js';
@@ -242,6 +243,36 @@ describe.skipIf(skip)(`live readings and statuses across two API instances${pgSv
     } finally {
       dash.close();
       await sub.close();
+    }
+  });
+
+  it('a stored batch reaches live subscribers even when its status upkeep fails in PostgreSQL', async () => {
+    const admin = await registerTenant(a.api, 'live-upkeep');
+    const { key } = await createApiKey(a.api, admin, ['ingest']);
+    await machine(admin, 'UPKEEP-OK');
+    const failing = await machine(admin, 'UPKEEP-FAIL');
+    // a real refusal by PostgreSQL of every update of one machine row (the last_reading_at upkeep)
+    const db = new pg.Client({ connectionString: a.databaseUrl });
+    await db.connect();
+    await db.query(`create or replace function upkeep_refused() returns trigger language plpgsql as $$ begin raise exception 'upkeep refused'; end $$`);
+    await db.query(`create trigger upkeep_refused before update on machines for each row when (old.id = '${failing}') execute function upkeep_refused()`);
+    const dash = new Dash(a.url, admin.token);
+    try {
+      await warmUp(
+        (n) => ingestOnB(key, [{ machine_identifier: 'UPKEEP-OK', timestamp: new Date(Date.now() - 60_000 - n).toISOString(), metric_name: 't', value: -1000 - n, unit: 'c' }]),
+        () => dash.messages.some((m) => m.type === 'sensor_update'),
+      );
+      const ts = new Date(Math.floor((Date.now() - 1000) / 1000) * 1000).toISOString();
+      await ingestOnB(key, [{ machine_identifier: 'UPKEEP-FAIL', timestamp: ts, metric_name: 't', value: 42, unit: 'c' }]);
+      const update = await dash.waitFor((m) => m.type === 'sensor_update' && m.machine_id === failing, 'sensor_update of UPKEEP-FAIL');
+      expect(update).toEqual({ type: 'sensor_update', machine_id: failing, metric_name: 't', value: 42, unit: 'c', timestamp: ts });
+      // the upkeep really failed: the machine was never brought online
+      const m = await http('GET', `${a.api}/machines/${failing}`, { token: admin.token });
+      expect(m.body).toMatchObject({ status: 'offline', last_reading_at: null });
+    } finally {
+      dash.close();
+      await db.query('drop trigger if exists upkeep_refused on machines');
+      await db.end();
     }
   });
 });

@@ -65,7 +65,7 @@ export function sharedStringsXml(strings: readonly string[]): Buffer {
 }
 
 /** A one-sheet workbook; `sheetData` is the inner XML of `<sheetData>` (rows). Sheet first, shared strings last, as Excel orders them. */
-export function xlsxFromXml(sheetData: string | Buffer, sharedStrings?: Buffer, opts: { sharedStringsDeclaredSize?: number } = {}): Buffer {
+export function xlsxFromXml(sheetData: string | Buffer, sharedStrings?: Buffer, opts: { sharedStringsDeclaredSize?: number; styles?: Buffer } = {}): Buffer {
   const ns = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
   const rel = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
   const sheet = Buffer.concat([
@@ -100,12 +100,14 @@ export function xlsxFromXml(sheetData: string | Buffer, sharedStrings?: Buffer, 
         `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
           `<Relationship Id="rId1" Type="${rel}/worksheet" Target="worksheets/sheet1.xml"/>` +
           (sharedStrings ? `<Relationship Id="rId2" Type="${rel}/sharedStrings" Target="sharedStrings.xml"/>` : '') +
+          (opts.styles ? `<Relationship Id="rId3" Type="${rel}/styles" Target="styles.xml"/>` : '') +
           '</Relationships>',
       ),
     },
     { name: 'xl/worksheets/sheet1.xml', data: sheet },
   ];
   if (sharedStrings) parts.push({ name: 'xl/sharedStrings.xml', data: sharedStrings, declaredSize: opts.sharedStringsDeclaredSize });
+  if (opts.styles) parts.push({ name: 'xl/styles.xml', data: opts.styles });
   return zip(parts);
 }
 

@@ -457,6 +457,63 @@ describe('parseMachineImport: XLSX read as a stream (issue 8)', () => {
   });
 });
 
+describe('parseMachineImport: hostile XLSX parts (review of issue 8)', () => {
+  const HEAD = sharedRow(1, [0, 1, 2]);
+  const STRINGS = sharedStringsXml(['name', 'machine_identifier', 'protocol', 'json']);
+  const NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+
+  /** Runs the import and returns its refusal (or null), how long it took and the longest event-loop block. */
+  async function timed(content: Buffer): Promise<{ error: ImportFileError | null; ms: number; lagMs: number }> {
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    const started = performance.now();
+    let error: ImportFileError | null = null;
+    try {
+      await parseMachineImport({ filename: 'hostile.xlsx', content });
+    } catch (err) {
+      if (!(err instanceof ImportFileError)) throw err;
+      error = err;
+    }
+    const ms = performance.now() - started;
+    delay.disable();
+    return { error, ms, lagMs: delay.max / 1e6 };
+  }
+
+  it('refuses elements nested millions deep as unreadable, fast and without building the stack', async () => {
+    const content = xlsxFromXml(HEAD + '<a>'.repeat(2_000_000), STRINGS); // ~6 MB inflated, a few KB zipped
+    const { error, ms, lagMs } = await timed(content);
+    expect(error?.kind).toBe('unreadable');
+    expect(ms).toBeLessThan(1000);
+    expect(lagMs).toBeLessThan(100);
+  });
+
+  it('refuses an element with millions of attributes as unreadable without holding the loop', async () => {
+    const attrs = Array.from({ length: 2_000_000 }, (_, i) => ` a${i}=""`).join('');
+    const { error, lagMs } = await timed(xlsxFromXml(`${HEAD}<row r="2"><c${attrs}/></row>`, STRINGS));
+    expect(error?.kind).toBe('unreadable');
+    expect(lagMs).toBeLessThan(100);
+  });
+
+  it('reads number formats in linear time: a long unclosed "[" format code and millions of cell styles', async () => {
+    const row2 = '<row r="2"><c t="inlineStr"><is><t>Mill</t></is></c><c t="inlineStr"><is><t>MILL-1</t></is></c><c t="s"><v>3</v></c></row>';
+    const longCode = `<styleSheet xmlns="${NS}"><numFmts count="1"><numFmt numFmtId="200" formatCode="${'['.repeat(40_000)}"/></numFmts><cellXfs><xf numFmtId="200"/></cellXfs></styleSheet>`;
+    const manyXfs = `<styleSheet xmlns="${NS}"><cellXfs>${'<xf numFmtId="14"/>'.repeat(2_500_000)}</cellXfs></styleSheet>`;
+    for (const styles of [longCode, manyXfs]) {
+      const { error, lagMs } = await timed(xlsxFromXml(HEAD + row2, STRINGS, { styles: Buffer.from(styles) }));
+      expect(error).toBeNull();
+      expect(lagMs).toBeLessThan(100);
+    }
+  });
+
+  it('refuses a shared formula that slides off the sheet as unreadable, not as an internal error', async () => {
+    const content = xlsxFromXml(
+      HEAD + '<row r="2"><c r="B2"><f t="shared" si="0" ref="B2:A3">A1</f></c></row><row r="3"><c r="A3"><f t="shared" si="0"/></c></row>',
+      STRINGS,
+    );
+    await expectFileError('slide.xlsx', content, 'unreadable', 'File is not a valid XLSX file');
+  });
+});
+
 describe('parseMachineImport: file type', () => {
   it.each(['machines.xls', 'machines.txt', 'machines', 'machines.csv.exe', '.xlsx.'])('rejects %s as unsupported_type', async (filename) => {
     await expectFileError(filename, csv(HEADER, 'A,A-1,json,'), 'unsupported_type', 'Unsupported file type: expected .csv or .xlsx');
