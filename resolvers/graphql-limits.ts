@@ -25,6 +25,8 @@ export const LimitCode = {
   repeated: 'TOO_MANY_REPEATED_FIELDS',
   cost: 'QUERY_TOO_COMPLEX',
   subscriptions: 'TOO_MANY_SUBSCRIPTIONS',
+  /** a graphql-ws answer too long to serialize in one go */
+  answerSize: 'ANSWER_TOO_LARGE',
 } as const;
 
 /** Cost of lists the schema does not bound (a tenant's whole fleet, a group's members, the group tree): as much as the largest page. */

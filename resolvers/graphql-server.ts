@@ -17,7 +17,7 @@ import { contextOf } from '../src/server/request-context.js';
 import type { SubscriptionContext } from './audit.resolver.js';
 import { formatGraphqlError } from './graphql-errors.js';
 import { checkCost, LimitCode, limitError, precheck, withoutSuggestions } from './graphql-limits.js';
-import { stringifyResult } from './sliced-json.js';
+import { exceeds, SMALL_NODES, stringifyResult } from './sliced-json.js';
 import { PendingByAddress } from '../src/server/pending-by-address.js';
 
 /** Documents remembered as having passed the pre-validation checks: at most this many, of at most this length. */
@@ -116,8 +116,21 @@ export async function createGraphqlDoor(c: Container, schema: GraphQLSchema, htt
         toWsErrors(errors, wsCtx.extra.ctx?.principal, errors.some((e) => e.originalError) ? 'INTERNAL_SERVER_ERROR' : 'GRAPHQL_VALIDATION_FAILED'),
       context: (wsCtx): SubscriptionContext => ({ ...(wsCtx.extra.ctx as RequestContext), bus: c.bus, machines: c.services.machines }),
       // Same error shape as over HTTP (extensions.code, masked internals); Apollo's formatError does not run here.
-      onNext: (wsCtx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: toWsErrors(result.errors, wsCtx.extra.ctx?.principal, 'INTERNAL_SERVER_ERROR') } : undefined,
+      // graphql-ws writes each result with one JSON.stringify: an answer as long as those HTTP writes in
+      // slices (resolvers/sliced-json.ts) would hold the event loop, so it is refused with a pointer to HTTP.
+      onNext: (wsCtx, _id, _payload, _args, result) => {
+        if (exceeds(result.data, SMALL_NODES)) {
+          return {
+            errors: [
+              {
+                message: `The answer holds more than ${SMALL_NODES} list items: send this operation over HTTP, which writes large answers in pieces`,
+                extensions: { code: LimitCode.answerSize },
+              },
+            ],
+          };
+        }
+        return result.errors ? { ...result, errors: toWsErrors(result.errors, wsCtx.extra.ctx?.principal, 'INTERNAL_SERVER_ERROR') } : undefined;
+      },
     },
     ws,
   );

@@ -4,7 +4,7 @@
  * with more than SMALL_NODES array items is written a piece at a time, with a turn of the event
  * loop after every BUDGET_MS of work. Smaller answers keep the one-call path (same bytes either way).
  */
-const SMALL_NODES = 5_000;
+export const SMALL_NODES = 5_000;
 /** flat items serialized per JSON.stringify call */
 const SLICE = 1_000;
 /** work between two yields to the event loop */
@@ -13,7 +13,7 @@ const BUDGET_MS = 8;
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** true when `value` holds more than `limit` array items, counting only as far as needed */
-function exceeds(value: unknown, limit: number): boolean {
+export function exceeds(value: unknown, limit: number): boolean {
   let left = limit;
   const visit = (v: unknown): boolean => {
     if (v === null || typeof v !== 'object') return false;

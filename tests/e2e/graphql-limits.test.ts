@@ -308,6 +308,43 @@ describe.skipIf(pgSvc.skip)(`GraphQL document limits${pgSvc.label}`, () => {
     }
   });
 
+  it('over graphql-ws, refuses an answer too long to serialize at once and points to HTTP, which serves it', async () => {
+    const key = await createApiKey(t.api, admin, ['ingest']);
+    const base = Date.parse('2026-11-01T00:00:00.000Z');
+    for (let b = 0; b < 6; b++) {
+      const readings = Array.from({ length: 1000 }, (_, i) => ({
+        machine_identifier: 'LIM-0',
+        metric_name: 'temperature',
+        unit: 'celsius',
+        value: 20 + ((b * 1000 + i) % 17) / 3,
+        timestamp: new Date(base + (b * 1000 + i) * 1_000 + (i % 7)).toISOString(),
+      }));
+      const r = await http('POST', `${t.api}/ingest`, { apiKey: key.key, body: { readings } });
+      expect(r.status, r.text).toBe(207);
+      expect(r.body.rejected_count, r.text.slice(0, 300)).toBe(0);
+    }
+    const list = await gql(t.url, '{ machines(search: "LIM-0") { items { id } } }', undefined, { token: admin.token });
+    const machineId = list.body.data.machines.items[0].id as string;
+    const query = `query($id: ID!) { machineReadings(machineId: $id, start: "2026-11-01T00:00:00Z", end: "2026-11-02T00:00:00Z", limit: 6000) { series { points { value } } } }`;
+    // 6,000 points: within the cost limit, more than graphql-ws should write in one JSON.stringify
+    const overHttp = await gql(t.url, query, { id: machineId }, { token: admin.token });
+    expect(overHttp.status, overHttp.text.slice(0, 300)).toBe(200);
+    expect(overHttp.body.data.machineReadings.series[0].points).toHaveLength(6000);
+    const socket = await GqlSocket.open(t.url, admin.token);
+    try {
+      const o = await socket.run(query, { id: machineId });
+      expect(o.next).toHaveLength(1);
+      expect(o.next[0]!.data).toBeUndefined();
+      expect(o.next[0]!.errors?.[0]?.extensions?.code).toBe('ANSWER_TOO_LARGE');
+      expect(o.next[0]!.errors?.[0]?.message).toMatch(/over HTTP/);
+      // the connection keeps serving smaller answers
+      const small = await socket.run(query.replace('end: "2026-11-02T00:00:00Z"', 'end: "2026-11-01T00:01:40Z"'), { id: machineId });
+      expect((small.next[0]!.data as any).machineReadings.series[0].points).toHaveLength(100);
+    } finally {
+      socket.close();
+    }
+  });
+
   it('answers a subscription to a machine of another tenant, or to a malformed id, with an error', async () => {
     const other = await registerTenant(t.api, 'limits-other');
     const theirs = await http('POST', `${t.api}/machines`, { token: other.token, body: { name: 'Theirs', machine_identifier: 'LIM-0', protocol: 'json' } });
