@@ -10,7 +10,14 @@ interface BodyParserError extends Error {
 /** The one REST error mapper: `{"detail": ...}` bodies with the documented status; never a stack trace. */
 export function restErrorHandler(error: unknown, req: Request, res: Response, _next: NextFunction): void {
   if (res.headersSent) {
-    res.end();
+    // An answer already under way (a long list written in pieces) cannot change its status: cut the
+    // connection so the client sees a broken answer, not a complete-looking one, and say why here.
+    try {
+      contextOf(req).log.error({ err: error }, 'error after the answer started; connection cut');
+    } catch {
+      console.error(error);
+    }
+    res.destroy();
     return;
   }
   const err = databaseInputError(error) ?? error;

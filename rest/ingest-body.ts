@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import express, { type RequestHandler } from 'express';
 import { parseJsonAllowingNonFinite } from '../src/readings/tolerant-json.js';
-import { invalidUtf8Error } from './body-encoding.js';
+import { declaredCharset, invalidUtf8Error, unsupportedCharsetError } from './body-encoding.js';
 
 /**
  * Body parser of POST /ingest: raw bytes up to the limit (413 past it), then JSON that also
@@ -13,6 +13,8 @@ export function ingestBody(limit: number): RequestHandler {
     raw(req, res, (err?: unknown) => {
       if (err) return next(err);
       if (!Buffer.isBuffer(req.body)) return next();
+      const charset = declaredCharset(req.headers['content-type']);
+      if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return next(unsupportedCharsetError());
       if (!isUtf8(req.body)) return next(invalidUtf8Error());
       try {
         req.body = req.body.length ? parseJsonAllowingNonFinite(req.body.toString('utf8')) : undefined;

@@ -227,6 +227,30 @@ describe.skipIf(pgSvc.skip)(`input hygiene (issue 8)${pgSvc.label}`, () => {
     });
   });
 
+  it('a JSON body declared in another charset (UTF-16, Latin-1) is a 415 on REST, GraphQL and /ingest, and nothing is stored', async () => {
+    const s = await registerTenant(t.api, 'charset');
+    const { key } = await createApiKey(t.api, s, ['ingest']);
+    const utf16 = (text: string) => new Uint8Array(Buffer.from(text, 'utf16le'));
+    const send = async (url: string, body: Uint8Array, charset: string, headers: Record<string, string>) => {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': `application/json; charset=${charset}`, ...headers }, body });
+      return { status: res.status, body: await res.json() };
+    };
+    const refused = { status: 415, body: { detail: 'Unsupported content encoding or charset' } };
+    const auth = { authorization: `Bearer ${s.token}` };
+    const machine = '{"name":"Presse","machine_identifier":"CS-1","protocol":"json"}';
+    expect(await send(`${t.api}/machines`, utf16(machine), 'utf-16le', auth)).toEqual(refused);
+    expect(await send(`${t.api}/machines`, new Uint8Array(Buffer.from(machine, 'latin1')), 'iso-8859-1', auth)).toEqual(refused);
+    expect(await send(`${t.url}/graphql`, utf16('{"query":"{ me { id } }"}'), 'utf-16le', auth)).toEqual(refused);
+    const readings = `{"readings":[{"machine_identifier":"CS-1","timestamp":"${new Date(Date.now() - 60_000).toISOString()}","metric_name":"t","value":1,"unit":"c"}]}`;
+    expect(await send(`${t.api}/ingest`, utf16(readings), 'utf-16le', { 'x-api-key': key })).toEqual(refused);
+    expect(await machineCount(s)).toBe(0);
+    // UTF-8 declared either way is fine
+    const ok = await send(`${t.api}/machines`, new Uint8Array(Buffer.from(machine)), 'UTF-8', auth);
+    expect(ok.status).toBe(201);
+    const ingest = await send(`${t.api}/ingest`, new Uint8Array(Buffer.from(readings)), 'utf-8', { 'x-api-key': key });
+    expect(ingest).toEqual({ status: 207, body: { accepted_count: 1, rejected_count: 0, errors: [] } });
+  });
+
   // ------------------------------------------------------------------ names
 
   describe('names and identifiers refuse control characters and bidi overrides', () => {
