@@ -3,6 +3,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import {
   IMPORT_MAX_BYTES,
+  CSV_MAX_FIELDS_PER_LINE,
   IMPORT_MAX_ROWS,
   ImportFileError,
   machineFieldError,
@@ -217,6 +218,21 @@ describe('parseMachineImport: CSV', () => {
   it('rejects malformed CSV as unreadable with the parser line information', async () => {
     await expectFileError('q.csv', csv(HEADER, 'A,A-1,json,"Hall A'), 'unreadable', /^File is not a valid CSV file: Quote Not Closed.*at line 2/);
     await expectFileError('q.csv', csv(HEADER, 'A,A-1,json,ok', 'B,B"-1,json,'), 'unreadable', /^File is not a valid CSV file: Invalid Opening Quote.*at line 3/);
+  });
+
+  it(`refuses a line of more than ${CSV_MAX_FIELDS_PER_LINE} fields before building it, in bounded memory`, async () => {
+    // 2.5 million empty header fields within the 5 MB limit: csv-parse would build the whole record first
+    const wide = Buffer.concat([Buffer.from(HEADER), Buffer.alloc(2_500_000, 0x2c), Buffer.from('\nA,A-1,json,\n')]);
+    expect(wide.length).toBeLessThanOrEqual(IMPORT_MAX_BYTES);
+    const before = process.memoryUsage().rss;
+    const t0 = performance.now();
+    await expectFileError('wide.csv', wide, 'unreadable', `File is not a valid CSV file: a line holds more than ${CSV_MAX_FIELDS_PER_LINE} fields`);
+    expect(performance.now() - t0).toBeLessThan(1_000);
+    expect(process.memoryUsage().rss - before).toBeLessThan(50 * 1_048_576);
+    // a data row as wide is refused the same way; a row of many quoted commas within the bound is fine
+    await expectFileError('wide-row.csv', csv(HEADER, `A,A-1,json,${','.repeat(CSV_MAX_FIELDS_PER_LINE)}`), 'unreadable', /a line holds more than/);
+    const quoted = await parseMachineImport({ filename: 'ok.csv', content: csv(HEADER, `A,A-1,json,"${','.repeat(400)}"`) });
+    expect(quoted.rows).toHaveLength(1);
   });
 
   it('keeps formula-looking values as plain text, exactly as given', async () => {
