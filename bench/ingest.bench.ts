@@ -57,7 +57,7 @@ export interface IngestBenchOptions {
   redisUrl?: string;
 }
 
-const METRICS = [
+export const METRICS = [
   ['temperature', 'C'],
   ['vibration', 'mm/s'],
   ['pressure', 'bar'],
@@ -104,7 +104,7 @@ interface Point {
 }
 
 /** Deterministic PRNG (mulberry32): the direct phase replays the API phase's points. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -127,7 +127,7 @@ interface Shape {
   generator(base: number): (i: number) => Point[];
 }
 
-function valueSource(seed: number): (k: number) => number {
+export function valueSource(seed: number): (k: number) => number {
   const r = prng(seed);
   return (k) => Math.round((20 + k * 7 + r() * 80) * 1000) / 1000;
 }
@@ -273,7 +273,7 @@ async function serverGcSeconds(url: string): Promise<Record<string, number>> {
   return out;
 }
 
-async function currentRssMb(pid: number): Promise<number> {
+export async function currentRssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
 }
@@ -292,7 +292,7 @@ async function serverMemory(url: string): Promise<Record<string, number>> {
 
 // ---------------------------------------------------------------- closed-loop phase
 
-interface PhaseResult {
+export interface PhaseResult {
   batches: number;
   failedBatches: number;
   firstFailure?: string;
@@ -312,7 +312,7 @@ interface PhaseResult {
  * `clients` closed-loop clients send batch 0, 1, 2, ... (each built just before it is sent) for the
  * warm-up plus durationMs; the measured window (latencies, counts, CPU) starts after the warm-up.
  */
-async function closedLoop(opts: {
+export async function closedLoop(opts: {
   clients: number;
   warmupMs: number;
   durationMs: number;
@@ -374,7 +374,7 @@ async function closedLoop(opts: {
 }
 
 /** CPU µs per reading of each measured process, and cores busy. */
-function cpuFigures(cpu: CpuReading | null, readings: number): { usPerReading: Record<string, number>; cores: Record<string, number> } | null {
+export function cpuFigures(cpu: CpuReading | null, readings: number): { usPerReading: Record<string, number>; cores: Record<string, number> } | null {
   if (!cpu) return null;
   const usPerReading: Record<string, number> = {};
   const cores: Record<string, number> = {};

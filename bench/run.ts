@@ -1,6 +1,7 @@
 // `npm run bench [name...]`: runs benchmarks against the built server on real PostgreSQL (and Redis
 // with BENCH_REDIS=1). Every run is bounded in time and prints JSON figures plus machine load.
 import os from 'node:os';
+import { ALERT_PHASES, benchAlerts, type AlertPhaseName } from './alerts.bench.js';
 import { benchAuth } from './auth.bench.js';
 import { benchIngest, INGEST_SHAPES, type IngestShapeName } from './ingest.bench.js';
 import { benchMachines } from './machines.bench.js';
@@ -10,7 +11,7 @@ const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 10_000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const wanted = new Set(process.argv.slice(2));
-const all = ['auth', 'machines', 'ingest'];
+const all = ['auth', 'machines', 'ingest', 'alerts'];
 const selected = wanted.size ? all.filter((n) => wanted.has(n)) : all;
 
 function machine() {
@@ -24,8 +25,8 @@ if (process.env.BENCH_REDIS === '1') env.REDIS_URL = process.env.BENCH_REDIS_URL
 // BENCH_NODE_OPTIONS: extra Node/V8 options for the server process (e.g. --max-semi-space-size=16).
 const nodeOptions = [process.env.BENCH_NODE_OPTIONS, process.env.BENCH_CPU_PROF ? `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` : ''].filter(Boolean).join(' ');
 if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
-// auth and machines share one server; ingest starts its own (INFLUX_URL set, RSS measured apart).
-const server = selected.some((n) => n !== 'ingest') ? await startServer(env) : null;
+// auth and machines share one server; ingest and alerts start their own (INFLUX_URL set, RSS measured apart).
+const server = selected.some((n) => n !== 'ingest' && n !== 'alerts') ? await startServer(env) : null;
 const results: Record<string, unknown> = {};
 try {
   console.log(JSON.stringify({ event: 'start', machineBefore: machine(), durationMs, concurrency, redis: Boolean(env.REDIS_URL) }));
@@ -51,6 +52,26 @@ try {
         shapes: shapes as IngestShapeName[],
         databaseUrl: db.url,
         redisUrl,
+      });
+    }
+    // alerts: BENCH_ALERTS_PHASES=throughput,latency,fanout (default all), BENCH_ALERTS_BACKGROUND
+    // readings/s behind the latency probes (20,000), BENCH_ALERTS_PROBES (100), BENCH_ALERTS_FANOUT
+    // clients of each kind (1,000); BENCH_INGEST_CLIENTS closed-loop clients; Redis unless BENCH_REDIS=0
+    if (name === 'alerts') {
+      const phases = (process.env.BENCH_ALERTS_PHASES ?? ALERT_PHASES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+      const unknown = phases.filter((s) => !(ALERT_PHASES as readonly string[]).includes(s));
+      if (unknown.length) throw new Error(`BENCH_ALERTS_PHASES: unknown ${unknown.join(',')} (known: ${ALERT_PHASES.join(',')})`);
+      const redisUrl = env.REDIS_URL ?? (process.env.BENCH_REDIS === '0' ? undefined : (process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'));
+      results.alerts = await benchAlerts({
+        durationMs,
+        clients: Number(process.env.BENCH_INGEST_CLIENTS ?? 4),
+        influxUrl: process.env.BENCH_INFLUX_URL ?? 'http://127.0.0.1:8086',
+        startServer: (extra) => startServer({ ...env, ...(redisUrl ? { REDIS_URL: redisUrl } : {}), ...extra }),
+        phases: phases as AlertPhaseName[],
+        databaseUrl: db.url,
+        backgroundPerSec: Number(process.env.BENCH_ALERTS_BACKGROUND ?? 20_000),
+        probes: Number(process.env.BENCH_ALERTS_PROBES ?? 100),
+        fanoutClients: Number(process.env.BENCH_ALERTS_FANOUT ?? 1000),
       });
     }
     console.log(JSON.stringify({ bench: name, ...(results[name] as object) }, null, 2));

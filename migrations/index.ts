@@ -5,6 +5,7 @@ import { Migration20261121030000_readings } from './Migration20261121030000_read
 import { Migration20261121040000_machine_search_columns } from './Migration20261121040000_machine_search_columns.js';
 import { Migration20261122000000_mfa_last_step } from './Migration20261122000000_mfa_last_step.js';
 import { Migration20261129000000_machines_fillfactor } from './Migration20261129000000_machines_fillfactor.js';
+import { Migration20261129100000_alerts } from './Migration20261129100000_alerts.js';
 
 /** Static list so migrations load the same under tsc output and under vitest. */
 export const migrationsList = [
@@ -15,4 +16,5 @@ export const migrationsList = [
   { name: 'Migration20261121040000_machine_search_columns', class: Migration20261121040000_machine_search_columns },
   { name: 'Migration20261122000000_mfa_last_step', class: Migration20261122000000_mfa_last_step },
   { name: 'Migration20261129000000_machines_fillfactor', class: Migration20261129000000_machines_fillfactor },
+  { name: 'Migration20261129100000_alerts', class: Migration20261129100000_alerts },
 ];

@@ -5,6 +5,7 @@ import type { AuditService } from '../src/audit/audit.service.js';
 import { AUDIT_TOPIC, type AuditEventRecorded } from '../src/audit/audit.events.js';
 import type { EventBus } from '../src/infra/event-bus.js';
 import type { MachineService } from '../src/machines/machine.service.js';
+import type { ModuleServices } from '../src/app/modules.js';
 import { filterIterator } from '../src/common/async-iter.js';
 import { AuditEvent, AuditEventPage, AuditEventsArgs } from '../schema/audit.type.js';
 
@@ -13,6 +14,8 @@ export interface SubscriptionContext extends RequestContext {
   bus: EventBus;
   /** a subscription naming a machine checks it is one of the caller's tenant */
   machines: Pick<MachineService, 'get'>;
+  /** every module's services, for subscribe functions that filter by more than the payload (e.g. group membership) */
+  services: ModuleServices;
 }
 
 @Resolver(() => AuditEvent)

@@ -114,7 +114,7 @@ export async function createGraphqlDoor(c: Container, schema: GraphQLSchema, htt
       // Refusals of onSubscribe (validation) and failures of a running subscription's stream.
       onError: (wsCtx, _id, _payload, errors) =>
         toWsErrors(errors, wsCtx.extra.ctx?.principal, errors.some((e) => e.originalError) ? 'INTERNAL_SERVER_ERROR' : 'GRAPHQL_VALIDATION_FAILED'),
-      context: (wsCtx): SubscriptionContext => ({ ...(wsCtx.extra.ctx as RequestContext), bus: c.bus, machines: c.services.machines }),
+      context: (wsCtx): SubscriptionContext => ({ ...(wsCtx.extra.ctx as RequestContext), bus: c.bus, machines: c.services.machines, services: c.services }),
       // Same error shape as over HTTP (extensions.code, masked internals); Apollo's formatError does not run here.
       // graphql-ws writes each result with one JSON.stringify: an answer as long as those HTTP writes in
       // slices (resolvers/sliced-json.ts) would hold the event loop, so it is refused with a pointer to HTTP.
@@ -184,7 +184,7 @@ export async function createGraphqlDoor(c: Container, schema: GraphQLSchema, htt
   });
   await apollo.start();
   const apolloHttp = expressMiddleware(apollo, {
-    context: async ({ req }) => ({ ...contextOf(req), bus: c.bus, machines: c.services.machines }),
+    context: async ({ req }) => ({ ...contextOf(req), bus: c.bus, machines: c.services.machines, services: c.services }),
   });
   const formatHttpError = formatGraphqlError(c.log);
   // Apollo offers no way to answer between parsing and validation (an error thrown by a plugin hook

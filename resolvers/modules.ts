@@ -1,5 +1,6 @@
 import type { Container } from '../src/app/container.js';
 import type { ModuleName } from '../src/app/modules.js';
+import { AlertResolver, AlertRuleResolver } from './alert.resolver.js';
 import { ApiKeyResolver } from './api-key.resolver.js';
 import { AuditResolver } from './audit.resolver.js';
 import { AuthResolver } from './auth.resolver.js';
@@ -35,6 +36,7 @@ export const RESOLVER_MODULES: readonly ResolverModule[] = [
   { module: 'audit', resolvers: [bind(AuditResolver, (s) => new AuditResolver(s.audit))] },
   { module: 'machines', resolvers: [bind(MachineResolver, (s) => new MachineResolver(s.machines, s.machineImport))] },
   { module: 'machine-groups', resolvers: [bind(MachineGroupResolver, (s) => new MachineGroupResolver(s.machineGroups))] },
+  { module: 'alerts', resolvers: [bind(AlertRuleResolver, (s) => new AlertRuleResolver(s.alertRules)), bind(AlertResolver, (s) => new AlertResolver(s.alerts))] },
   { module: 'fleet', resolvers: [bind(FleetResolver, (s) => new FleetResolver(s.fleet))] },
   { module: 'readings', resolvers: [bind(ReadingResolver, (s) => new ReadingResolver(s.ingest, s.readings)), bind(ReadingSeriesResolver, () => new ReadingSeriesResolver())] },
 ];

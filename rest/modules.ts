@@ -1,4 +1,5 @@
 import type { ModuleName } from '../src/app/modules.js';
+import { alertRoutes } from './alert.routes.js';
 import { apiKeyRoutes } from './api-key.routes.js';
 import { auditRoutes } from './audit.routes.js';
 import { authRoutes } from './auth.routes.js';
@@ -25,4 +26,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   { module: 'fleet', routes: fleetRoutes },
   { module: 'machine-groups', routes: machineGroupRoutes },
   { module: 'readings', routes: readingRoutes },
+  { module: 'alerts', routes: alertRoutes },
 ];

@@ -1,3 +1,4 @@
+import { alertsModule } from '../alerts/alerts.module.js';
 import { apiKeysModule } from '../api-keys/api-keys.module.js';
 import { auditModule } from '../audit/audit.module.js';
 import { authModule } from '../auth/auth.module.js';
@@ -22,6 +23,7 @@ export const MODULES = [
   apiKeysModule,
   machinesModule,
   machineGroupsModule,
+  alertsModule,
   fleetModule,
   readingsModule,
 ] as const;

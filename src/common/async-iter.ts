@@ -31,6 +31,16 @@ export function filterIterator<T>(source: AsyncIterableIterator<T>, pred: (item:
   });
 }
 
+/** filterIterator for a predicate that needs I/O (e.g. a membership lookup); items stay in order. */
+export function filterIteratorAsync<T>(source: AsyncIterableIterator<T>, pred: (item: T) => boolean | Promise<boolean>): AsyncIterableIterator<T> {
+  return derived(source, async () => {
+    for (;;) {
+      const r = await source.next();
+      if (r.done || (await pred(r.value))) return r;
+    }
+  });
+}
+
 /** Yields every item of each array the source produces (a batch event becomes single events). */
 export function flattenIterator<T>(source: AsyncIterableIterator<T[]>): AsyncIterableIterator<T> {
   let buffer: T[] = [];

@@ -28,8 +28,10 @@ export class FleetService {
   /** Every active machine with its status (optionally within a group subtree or of one status). */
   async status(ctx: RequestContext, f: { groupId?: string | null; status?: string | null }): Promise<FleetStatus> {
     const q = await this.machines.filter(ctx, f);
-    const sql = `${q.cte} select m.id, m.name, m.status, m.last_reading_at from machines m where ${q.where} order by m.name, m.id`;
-    const rows: { id: string; name: string; status: MachineStatus; last_reading_at: Date | string | null }[] = await this.db
+    const sql = `${q.cte} select m.id, m.name, m.status, m.last_reading_at,
+      (select count(*) from alerts a where a.tenant_id = m.tenant_id and a.machine_id = m.id and a.status = 'active')::int as alert_count
+      from machines m where ${q.where} order by m.name, m.id`;
+    const rows: { id: string; name: string; status: MachineStatus; last_reading_at: Date | string | null; alert_count: number }[] = await this.db
       .em()
       .getConnection()
       .execute(sql, q.params);
@@ -38,8 +40,7 @@ export class FleetService {
       id: r.id,
       name: r.name,
       status: effectiveStatus(r.status, r.last_reading_at ? new Date(r.last_reading_at) : null, this.offlineAfterMs, now),
-      // alerts arrive with the alerting module; until then nothing is open
-      alertCount: 0,
+      alertCount: Number(r.alert_count),
       lastReadingAt: r.last_reading_at ? new Date(r.last_reading_at) : null,
     }));
     return { totalMachines: machines.length, machines };

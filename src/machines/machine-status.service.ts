@@ -25,6 +25,14 @@ export function withLiveStatus(m: Machine, offlineAfterMs: number): Machine {
   return m;
 }
 
+/**
+ * The status a machine's active alerts give it, for a `machines` row aliased `m`: critical when an
+ * active critical alert exists, else warning when an active warning exists, else healthy (info
+ * alerts do not count). A machine coming back online takes it, since its alerts stayed active.
+ */
+export const STATUS_FROM_ALERTS_SQL = `coalesce((select case when bool_or(a.severity = 'critical') then 'critical' when bool_or(a.severity = 'warning') then 'warning' end
+    from alerts a where a.tenant_id = m.tenant_id and a.machine_id = m.id and a.status = 'active'), 'healthy')`;
+
 /** SQL of effectiveStatus for a `machines` row aliased `m` (one parameter: the window in ms). */
 export const EFFECTIVE_STATUS_SQL = `(case when m.last_reading_at is null or m.last_reading_at < now() - (? || ' milliseconds')::interval then 'offline' else m.status end)`;
 
@@ -269,7 +277,8 @@ export class MachineStatusService {
 
   /**
    * Moves last_reading_at forward (never back) and brings offline machines with a recent reading
-   * online, publishing each change. Offline -> healthy is the only transition a reading causes, so
+   * online (at the status their active alerts give), publishing each change. Leaving offline is the
+   * only transition a reading causes here (alert transitions set the others), so
    * the rows that make it are returned by their own UPDATE (its WHERE is rechecked on the newest row
    * version, so a concurrent sweep cannot make an event go missing or double); the others are only
    * written when their time moves, and no row is locked before it is written.
@@ -286,18 +295,18 @@ export class MachineStatusService {
       const conn = em.getConnection();
       const ctx = em.getTransactionContext();
       await conn.execute('set local synchronous_commit = off', [], 'run', ctx);
-      return conn.execute<{ id: string }[]>(
+      return conn.execute<{ id: string; status: MachineStatus }[]>(
         `with v as (select * from unnest(string_to_array(?, ',')::uuid[], string_to_array(?, ',')::timestamptz[]) as v(id, ts)),
-              up as (update machines m set status = 'healthy', last_reading_at = greatest(coalesce(m.last_reading_at, v.ts), v.ts)
+              up as (update machines m set status = ${STATUS_FROM_ALERTS_SQL}, last_reading_at = greatest(coalesce(m.last_reading_at, v.ts), v.ts)
                        from v
                       where m.id = v.id and m.tenant_id = ? and m.status = 'offline'
                         and greatest(coalesce(m.last_reading_at, v.ts), v.ts) > now() - (? || ' milliseconds')::interval
-                     returning m.id),
+                     returning m.id, m.status),
               moved as (update machines m set last_reading_at = v.ts
                           from v
                          where m.id = v.id and m.tenant_id = ? and (m.last_reading_at is null or m.last_reading_at < v.ts)
                            and not exists (select 1 from up where up.id = m.id))
-         select id from up`,
+         select id, status from up`,
         [ids, times, tenantId, window, tenantId],
         'all',
         ctx,
@@ -306,7 +315,7 @@ export class MachineStatusService {
     if (this.written.size + rows.length > WRITTEN_MAX) this.written.clear();
     for (const [id, t] of rows) if (t > (this.written.get(id) ?? -Infinity)) this.written.set(id, t);
     for (const c of online) {
-      await this.bus.publish(machineStatusTopic(tenantId), { tenantId, machineId: c.id, oldStatus: 'offline', newStatus: 'healthy', timestamp: new Date(now) });
+      await this.bus.publish(machineStatusTopic(tenantId), { tenantId, machineId: c.id, oldStatus: 'offline', newStatus: c.status, timestamp: new Date(now) });
     }
   }
 

@@ -4,7 +4,7 @@ import type { EventBus } from '../infra/event-bus.js';
 import type { Database } from '../infra/database.js';
 import type { MachineStatusService } from '../machines/machine-status.service.js';
 import { checkReading, INGEST_MAX_BATCH, isRejected, type ValidReading } from './ingest.rules.js';
-import { readingsTopic } from './reading.events.js';
+import { readingsTopic, type LiveReading } from './reading.events.js';
 import { ReadingErrors } from './reading.errors.js';
 import { ReadingStoreUnavailableError, type ReadingStore } from './reading-store.js';
 
@@ -18,6 +18,14 @@ export interface IngestResult {
   acceptedCount: number;
   rejectedCount: number;
   errors: IngestError[];
+}
+
+/**
+ * Work done in this process on every batch once it is stored (alert evaluation): in-process, so
+ * each batch is judged once, by the instance that stored it, without shipping it over the bus.
+ */
+export interface StoredReadingsConsumer {
+  readingsStored(tenantId: string, readings: readonly LiveReading[]): Promise<void>;
 }
 
 /** Seconds a client should wait before retrying a batch the store could not take. */
@@ -49,6 +57,7 @@ export class IngestService {
     private readonly bus: EventBus,
     private readonly status: MachineStatusService,
     private readonly storeTimeoutMs: number,
+    private readonly consumers: readonly StoredReadingsConsumer[] = [],
   ) {}
 
   /** Validates, stores and announces a batch of readings for the caller's tenant. */
@@ -111,6 +120,14 @@ export class IngestService {
         await this.status.readingsArrived(tenantId, points);
       } catch (err) {
         ctx.log.error({ err }, 'machine status upkeep failed (readings are stored)');
+      }
+      // After the status upkeep, so a machine coming back online is online before its alerts move it.
+      for (const consumer of this.consumers) {
+        try {
+          await consumer.readingsStored(tenantId, points);
+        } catch (err) {
+          ctx.log.error({ err }, 'stored readings consumer failed (readings are stored)');
+        }
       }
       try {
         if (await listened) await this.bus.publish(topic, { tenantId, readings: points });

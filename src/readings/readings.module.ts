@@ -2,7 +2,7 @@ import { defineModule } from '../app/module.js';
 import type { MachineService } from '../machines/machine.service.js';
 import type { MachineStatusService } from '../machines/machine-status.service.js';
 import { feed, feedInstant } from '../server/dashboard-feed.js';
-import { IngestService } from './ingest.service.js';
+import { IngestService, type StoredReadingsConsumer } from './ingest.service.js';
 import { readingsTopic } from './reading.events.js';
 import { ReadingService } from './reading.service.js';
 import { READING_ERROR_CODES } from './reading.errors.js';
@@ -15,8 +15,11 @@ import { READING_ERROR_CODES } from './reading.errors.js';
 export const readingsModule = defineModule({
   name: 'readings',
   entities: [],
-  services: ({ db, bus, config, readingStore }, { machines, machineStatus }: { machines: MachineService; machineStatus: MachineStatusService }) => ({
-    ingest: new IngestService(db, readingStore, bus, machineStatus, config.ingestStoreTimeoutMs),
+  services: (
+    { db, bus, config, readingStore },
+    { machines, machineStatus, alertEngine }: { machines: MachineService; machineStatus: MachineStatusService; alertEngine: StoredReadingsConsumer },
+  ) => ({
+    ingest: new IngestService(db, readingStore, bus, machineStatus, config.ingestStoreTimeoutMs, [alertEngine]),
     readings: new ReadingService(readingStore, machines),
   }),
   topics: ['readingsStored'],

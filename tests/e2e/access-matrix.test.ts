@@ -51,6 +51,8 @@ interface World {
   /** shared machine / group of tenant A (created on first use) */
   machineA?: string;
   groupA?: string;
+  ruleA?: string;
+  alertA?: string;
 }
 
 interface CallCtx {
@@ -125,6 +127,22 @@ async function newGroupA(w: World): Promise<string> {
   const r = await http('POST', `${w.t.api}/machine-groups`, { token: w.adminA.token, body: { name: 'Matrix Group', group_type: 'line' } });
   if (r.status !== 201) throw new Error(`create group failed: ${r.status} ${r.text}`);
   return r.body.id;
+}
+
+/** A new alert rule of tenant A (every machine of the tenant); returns its id. */
+async function newRuleA(w: World): Promise<string> {
+  const r = await http('POST', `${w.t.api}/alert-rules`, { token: w.adminA.token, body: { name: 'Matrix Rule', metric_name: 'temperature', operator: '>', warning_threshold: 80 } });
+  if (r.status !== 201) throw new Error(`create alert rule failed: ${r.status} ${r.text}`);
+  return r.body.id;
+}
+
+/** A new active alert of tenant A, opened as the rule engine opens them; returns its id. */
+async function newAlertA(w: World): Promise<string> {
+  const rule = { id: await newRuleA(w), name: 'Matrix Rule', messageTemplate: '{metric_name} {value} above {threshold}' };
+  const trip = { severity: 'warning' as const, metricName: 'temperature', operator: '>', metricValue: 81, thresholdValue: 80, unit: 'celsius' };
+  const opened = await w.t.app.container.services.alertLifecycle.open(w.adminA.tenantId, rule, (w.machineA ??= await newMachineA(w)), trip);
+  if (!opened) throw new Error('opening the matrix alert failed');
+  return opened.id;
 }
 
 /** Keyed by `METHOD path` exactly as in ROUTES. Add one entry per new row. */
@@ -207,6 +225,19 @@ const FIXTURES: Record<string, Fixture> = {
     body: async ({ w }) => ({ machine_ids: [(w.machineA ??= await newMachineA(w))] }),
   },
   'GET /fleet/status': {},
+  'GET /alert-rules': { query: { page: '1', page_size: '5', is_enabled: 'true' } },
+  'POST /alert-rules': { body: () => ({ name: 'Spindle overheating', metric_name: 'temperature', operator: 'gt', warning_threshold: 80, critical_threshold: 85 }) },
+  'GET /alert-rules/{rule_id}': {},
+  'PATCH /alert-rules/{rule_id}': { body: () => ({ deadband: 1.5 }) },
+  'DELETE /alert-rules/{rule_id}': { fresh: true },
+  'GET /alerts': { query: { page: '1', page_size: '5', severity: 'warning', status: 'active' } },
+  'GET /alerts/stats': {},
+  'POST /alerts/bulk/acknowledge': { body: async ({ w }) => ({ alert_ids: [(w.alertA ??= await newAlertA(w))] }) },
+  'GET /alerts/{alert_id}': {},
+  'POST /alerts/{alert_id}/acknowledge': {},
+  'POST /alerts/{alert_id}/snooze': { body: () => ({ snooze_until: new Date(Date.now() + 3_600_000).toISOString() }) },
+  'GET /alerts/{alert_id}/comments': { query: { page: '1', page_size: '5' } },
+  'POST /alerts/{alert_id}/comments': { body: () => ({ body: 'Checked on site' }) },
   // API keys only (scope ingest): users get 403, keys without the scope the scope 403, an ingest key 207
   'POST /ingest': {
     body: async ({ w }) => ({
@@ -231,6 +262,8 @@ const PARAM_RESOURCES: Record<string, (w: World, fresh: boolean) => Promise<stri
   key_id: async (w, fresh) => (fresh ? (await createApiKey(w.t.api, w.adminA, ['read:sensors'])).id : w.keys['read:sensors'].id),
   machine_id: async (w, fresh) => (fresh ? newMachineA(w) : (w.machineA ??= await newMachineA(w))),
   group_id: async (w, fresh) => (fresh ? newGroupA(w) : (w.groupA ??= await newGroupA(w))),
+  rule_id: async (w, fresh) => (fresh ? newRuleA(w) : (w.ruleA ??= await newRuleA(w))),
+  alert_id: async (w, fresh) => (fresh ? newAlertA(w) : (w.alertA ??= await newAlertA(w))),
 };
 
 const keyOf = (r: Route) => `${r.method} ${r.path}`;

@@ -19,6 +19,143 @@ export type Scalars = {
   JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
 };
 
+export type Alert = {
+  __typename?: 'Alert';
+  acknowledgedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** user who acknowledged it */
+  acknowledgedBy?: Maybe<Scalars['ID']['output']>;
+  createdAt: Scalars['DateTimeISO']['output'];
+  id: Scalars['ID']['output'];
+  isAcknowledged: Scalars['Boolean']['output'];
+  machineId: Scalars['ID']['output'];
+  machineName: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+  metricName: Scalars['String']['output'];
+  metricValue: Scalars['Float']['output'];
+  resolvedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** the rule that raised it (null once the rule is deleted) */
+  ruleId?: Maybe<Scalars['ID']['output']>;
+  severity: AlertSeverity;
+  /** notifications are suppressed until then; the alert stays active */
+  snoozedUntil?: Maybe<Scalars['DateTimeISO']['output']>;
+  status: AlertStatus;
+  /** the threshold crossed */
+  thresholdValue: Scalars['Float']['output'];
+};
+
+export type AlertComment = {
+  __typename?: 'AlertComment';
+  alertId: Scalars['ID']['output'];
+  body: Scalars['String']['output'];
+  createdAt: Scalars['DateTimeISO']['output'];
+  id: Scalars['ID']['output'];
+  /** the commenting user */
+  userId: Scalars['ID']['output'];
+};
+
+export type AlertCommentInput = {
+  /** 1 to 5000 characters */
+  body: Scalars['String']['input'];
+};
+
+export type AlertCommentPage = {
+  __typename?: 'AlertCommentPage';
+  items: Array<AlertComment>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+export type AlertCondition = {
+  __typename?: 'AlertCondition';
+  metricName: Scalars['String']['output'];
+  /** one of >, >=, <, <=, ==, != (or gt, gte, lt, lte, eq, neq); returned as the symbol */
+  operator: Scalars['String']['output'];
+  threshold: Scalars['Float']['output'];
+};
+
+export type AlertConditionInput = {
+  /** at most 255 characters */
+  metricName: Scalars['String']['input'];
+  /** one of >, >=, <, <=, ==, != (or gt, gte, lt, lte, eq, neq); returned as the symbol */
+  operator: Scalars['String']['input'];
+  threshold: Scalars['Float']['input'];
+};
+
+export type AlertPage = {
+  __typename?: 'AlertPage';
+  items: Array<Alert>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+/** A simple rule (metricName, operator, thresholds) or a composite one (conditions, logic, severity, windowSeconds) */
+export type AlertRule = {
+  __typename?: 'AlertRule';
+  conditions?: Maybe<Array<AlertCondition>>;
+  createdAt: Scalars['DateTimeISO']['output'];
+  criticalThreshold?: Maybe<Scalars['Float']['output']>;
+  deadband: Scalars['Float']['output'];
+  durationSeconds: Scalars['Int']['output'];
+  /** scope: a group and its descendants; neither id: every machine */
+  groupId?: Maybe<Scalars['ID']['output']>;
+  id: Scalars['ID']['output'];
+  isEnabled: Scalars['Boolean']['output'];
+  logic?: Maybe<AlertRuleLogic>;
+  /** scope: one machine */
+  machineId?: Maybe<Scalars['ID']['output']>;
+  messageTemplate: Scalars['String']['output'];
+  metricName?: Maybe<Scalars['String']['output']>;
+  name: Scalars['String']['output'];
+  /** one of >, >=, <, <=, ==, != (or gt, gte, lt, lte, eq, neq); returned as the symbol */
+  operator?: Maybe<Scalars['String']['output']>;
+  severity?: Maybe<AlertSeverity>;
+  tenantId: Scalars['ID']['output'];
+  updatedAt: Scalars['DateTimeISO']['output'];
+  warningThreshold?: Maybe<Scalars['Float']['output']>;
+  windowSeconds?: Maybe<Scalars['Int']['output']>;
+};
+
+/** how the conditions of a composite rule combine */
+export enum AlertRuleLogic {
+  And = 'and',
+  Or = 'or'
+}
+
+export type AlertRulePage = {
+  __typename?: 'AlertRulePage';
+  items: Array<AlertRule>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+export enum AlertSeverity {
+  Critical = 'critical',
+  Info = 'info',
+  Warning = 'warning'
+}
+
+/** counts over active alerts */
+export type AlertStats = {
+  __typename?: 'AlertStats';
+  criticalCount: Scalars['Int']['output'];
+  infoCount: Scalars['Int']['output'];
+  totalActive: Scalars['Int']['output'];
+  unacknowledgedCount: Scalars['Int']['output'];
+  warningCount: Scalars['Int']['output'];
+};
+
+/** active until the metric is back to normal or its rule is disabled or deleted */
+export enum AlertStatus {
+  Active = 'active',
+  Resolved = 'resolved'
+}
+
 export type ApiKey = {
   __typename?: 'ApiKey';
   createdAt: Scalars['DateTimeISO']['output'];
@@ -73,9 +210,51 @@ export type AuthPayload = {
   tokenType: Scalars['String']['output'];
 };
 
+export type BulkAcknowledgeInput = {
+  /** 1 to 500 alert ids */
+  alertIds: Array<Scalars['ID']['input']>;
+};
+
+export type BulkAcknowledgeResult = {
+  __typename?: 'BulkAcknowledgeResult';
+  /** alerts acknowledged by this call */
+  acknowledgedCount: Scalars['Int']['output'];
+  /** alerts that were acknowledged already */
+  alreadyAcknowledgedCount: Scalars['Int']['output'];
+  /** ids that name no alert of the caller's tenant */
+  notFoundCount: Scalars['Int']['output'];
+};
+
 export type ChangePasswordInput = {
   currentPassword: Scalars['String']['input'];
   newPassword: Scalars['String']['input'];
+};
+
+export type CreateAlertRuleInput = {
+  /** composite rules: 2 to 10 conditions */
+  conditions?: InputMaybe<Array<AlertConditionInput>>;
+  criticalThreshold?: InputMaybe<Scalars['Float']['input']>;
+  /** at least 0; default 0 */
+  deadband?: InputMaybe<Scalars['Float']['input']>;
+  /** 0 to 86400; default 0 */
+  durationSeconds?: InputMaybe<Scalars['Int']['input']>;
+  groupId?: InputMaybe<Scalars['ID']['input']>;
+  /** default true */
+  isEnabled?: InputMaybe<Scalars['Boolean']['input']>;
+  logic?: InputMaybe<AlertRuleLogic>;
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  /** at most 1000 characters; placeholders {rule_name}, {machine_name}, {metric_name}, {value}, {unit}, {operator}, {threshold}, {severity} */
+  messageTemplate?: InputMaybe<Scalars['String']['input']>;
+  /** simple rules */
+  metricName?: InputMaybe<Scalars['String']['input']>;
+  /** at most 200 characters */
+  name: Scalars['String']['input'];
+  /** one of >, >=, <, <=, ==, != (or gt, gte, lt, lte, eq, neq); returned as the symbol */
+  operator?: InputMaybe<Scalars['String']['input']>;
+  severity?: InputMaybe<AlertSeverity>;
+  warningThreshold?: InputMaybe<Scalars['Float']['input']>;
+  /** 1 to 86400 */
+  windowSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type CreateApiKeyInput = {
@@ -381,11 +560,19 @@ export type MfaVerifyInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** acknowledge an alert; acknowledging it again changes nothing */
+  acknowledgeAlert: Alert;
+  addAlertComment: AlertComment;
+  /** acknowledge several alerts; ids of no alert of the caller's tenant count as not found */
+  bulkAcknowledgeAlerts: BulkAcknowledgeResult;
   changePassword: MessageResult;
+  createAlertRule: AlertRule;
   createApiKey: CreatedApiKey;
   createMachine: Machine;
   createMachineGroup: MachineGroup;
   createUser: User;
+  /** Deletes a rule; its active alerts are resolved and stay in the history */
+  deleteAlertRule: Scalars['Boolean']['output'];
   /** Soft delete: the machine leaves lists and ingestion; its identifier stays reserved */
   deleteMachine: Scalars['Boolean']['output'];
   /** Deletes a group without child groups (its memberships go with it) */
@@ -407,6 +594,10 @@ export type Mutation = {
   setMachineGroupMembers: MachineGroup;
   /** Start TOTP enrolment; while MFA is on (replacing the factor) input is required */
   setupMfa: MfaSetupPayload;
+  /** suppress the alert's notifications until snoozeUntil; it stays active */
+  snoozeAlert: Alert;
+  /** Partial update; disabling the rule resolves its active alerts */
+  updateAlertRule: AlertRule;
   updateMachine: Machine;
   updateMachineGroup: MachineGroup;
   updateProfile: User;
@@ -418,8 +609,29 @@ export type Mutation = {
 };
 
 
+export type MutationAcknowledgeAlertArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationAddAlertCommentArgs = {
+  alertId: Scalars['ID']['input'];
+  input: AlertCommentInput;
+};
+
+
+export type MutationBulkAcknowledgeAlertsArgs = {
+  input: BulkAcknowledgeInput;
+};
+
+
 export type MutationChangePasswordArgs = {
   input: ChangePasswordInput;
+};
+
+
+export type MutationCreateAlertRuleArgs = {
+  input: CreateAlertRuleInput;
 };
 
 
@@ -440,6 +652,11 @@ export type MutationCreateMachineGroupArgs = {
 
 export type MutationCreateUserArgs = {
   input: CreateUserInput;
+};
+
+
+export type MutationDeleteAlertRuleArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -504,6 +721,18 @@ export type MutationSetupMfaArgs = {
 };
 
 
+export type MutationSnoozeAlertArgs = {
+  id: Scalars['ID']['input'];
+  input: SnoozeAlertInput;
+};
+
+
+export type MutationUpdateAlertRuleArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateAlertRuleInput;
+};
+
+
 export type MutationUpdateMachineArgs = {
   id: Scalars['ID']['input'];
   input: UpdateMachineInput;
@@ -538,6 +767,15 @@ export type MutationVerifyMfaSetupArgs = {
 
 export type Query = {
   __typename?: 'Query';
+  alert: Alert;
+  /** comments on an alert, oldest first */
+  alertComments: AlertCommentPage;
+  alertRule: AlertRule;
+  alertRules: AlertRulePage;
+  /** counts over active alerts */
+  alertStats: AlertStats;
+  /** alerts of the tenant, newest first */
+  alerts: AlertPage;
   apiKeys: ApiKeyPage;
   auditEvents: AuditEventPage;
   /** every active machine with status, open alerts and last reading */
@@ -557,6 +795,45 @@ export type Query = {
   me: CurrentUser;
   user: User;
   users: UserPage;
+};
+
+
+export type QueryAlertArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryAlertCommentsArgs = {
+  alertId: Scalars['ID']['input'];
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryAlertRuleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryAlertRulesArgs = {
+  groupId?: InputMaybe<Scalars['ID']['input']>;
+  isEnabled?: InputMaybe<Scalars['Boolean']['input']>;
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  metricName?: InputMaybe<Scalars['String']['input']>;
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryAlertsArgs = {
+  endDate?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  isAcknowledged?: InputMaybe<Scalars['Boolean']['input']>;
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  severity?: InputMaybe<AlertSeverity>;
+  startDate?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  status?: InputMaybe<AlertStatus>;
 };
 
 
@@ -689,6 +966,11 @@ export type SeriesPoint = {
   value: Scalars['Float']['output'];
 };
 
+export type SnoozeAlertInput = {
+  /** in the future and at most 30 days ahead */
+  snoozeUntil: Scalars['DateTimeISO']['input'];
+};
+
 export enum SortDirection {
   Asc = 'asc',
   Desc = 'desc'
@@ -696,12 +978,30 @@ export enum SortDirection {
 
 export type Subscription = {
   __typename?: 'Subscription';
+  /** alerts as they are raised (optionally of one machine, of a group, of at least a severity) */
+  alertRaised: Alert;
+  /** changes of alerts: escalation, new values, resolution, acknowledgement, snooze (same filters as alertRaised) */
+  alertUpdated: Alert;
   /** Audit events of the caller's tenant as they are recorded */
   auditEventRecorded: AuditEvent;
   /** status changes of the tenant's machines (or of one machine) */
   machineStatusChanged: MachineStatusChange;
   /** readings of one machine as they are stored (optionally only some metrics) */
   readingAdded: LiveReading;
+};
+
+
+export type SubscriptionAlertRaisedArgs = {
+  groupId?: InputMaybe<Scalars['ID']['input']>;
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  minSeverity?: InputMaybe<AlertSeverity>;
+};
+
+
+export type SubscriptionAlertUpdatedArgs = {
+  groupId?: InputMaybe<Scalars['ID']['input']>;
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  minSeverity?: InputMaybe<AlertSeverity>;
 };
 
 
@@ -713,6 +1013,28 @@ export type SubscriptionMachineStatusChangedArgs = {
 export type SubscriptionReadingAddedArgs = {
   machineId: Scalars['ID']['input'];
   metrics?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** absent fields keep their value; the rule is validated as a whole after the change */
+export type UpdateAlertRuleInput = {
+  conditions?: InputMaybe<Array<AlertConditionInput>>;
+  criticalThreshold?: InputMaybe<Scalars['Float']['input']>;
+  deadband?: InputMaybe<Scalars['Float']['input']>;
+  durationSeconds?: InputMaybe<Scalars['Int']['input']>;
+  groupId?: InputMaybe<Scalars['ID']['input']>;
+  isEnabled?: InputMaybe<Scalars['Boolean']['input']>;
+  logic?: InputMaybe<AlertRuleLogic>;
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  /** at most 1000 characters; placeholders {rule_name}, {machine_name}, {metric_name}, {value}, {unit}, {operator}, {threshold}, {severity} */
+  messageTemplate?: InputMaybe<Scalars['String']['input']>;
+  metricName?: InputMaybe<Scalars['String']['input']>;
+  /** at most 200 characters */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** one of >, >=, <, <=, ==, != (or gt, gte, lt, lte, eq, neq); returned as the symbol */
+  operator?: InputMaybe<Scalars['String']['input']>;
+  severity?: InputMaybe<AlertSeverity>;
+  warningThreshold?: InputMaybe<Scalars['Float']['input']>;
+  windowSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type UpdateMachineGroupInput = {

@@ -15,14 +15,6 @@ const SPEC_DIR = new URL('../../../shared/spec/', import.meta.url);
  * as modules land.
  */
 const PENDING: Readonly<Record<string, readonly string[]>> = {
-  'alerts.md': [
-    'GET /alerts',
-    'GET /alerts/stats',
-    'GET /alerts/{alert_id}',
-    'POST /alerts/{alert_id}/acknowledge',
-    'POST /alerts/bulk/acknowledge',
-    'POST /alerts/{alert_id}/snooze',
-  ],
   'downtime.md': [
     'POST /machines/{machine_id}/downtime',
     'GET /machines/{machine_id}/downtime',
