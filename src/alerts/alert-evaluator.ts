@@ -1,4 +1,5 @@
 import type { AlertLogic, AlertOperator, AlertSeverity } from './alert-rule.entity.js';
+import type { AlertRuleSpec } from './alert-rule.rules.js';
 
 /**
  * Pure evaluation of one rule against one machine's readings, one reading at a time in reading-time
@@ -210,22 +211,8 @@ function evaluateComposite(spec: CompositeRuleSpec, state: SeriesState, r: EvalR
 /** Severity order for comparisons (minimum-severity filters, escalation). */
 export const SEVERITY_RANK: Record<AlertSeverity, number> = { info: 0, warning: 1, critical: 2 };
 
-/** The fields of a stored rule the evaluator needs (an AlertRule satisfies it). */
-export interface RuleFields {
-  machineId: string | null;
-  groupId: string | null;
-  isEnabled: boolean;
-  metricName: string | null;
-  operator: AlertOperator | null;
-  warningThreshold: number | null;
-  criticalThreshold: number | null;
-  durationSeconds: number;
-  deadband: number;
-  conditions: { metricName: string; operator: AlertOperator; threshold: number }[] | null;
-  logic: AlertLogic | null;
-  severity: AlertSeverity | null;
-  windowSeconds: number | null;
-}
+/** The fields of a stored rule the evaluator needs (an AlertRule satisfies it): the validated rule less its name and message. */
+export type RuleFields = Omit<AlertRuleSpec, 'name' | 'messageTemplate'>;
 
 /** The evaluable form of a stored rule. */
 export function compileRule(rule: RuleFields): RuleSpec {
