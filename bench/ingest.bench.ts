@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import { CpuMeter, pidsByComm, type CpuReading } from './lib/cpu.js';
-import { percentile } from './lib/load.js';
+import { percentile, prng } from './lib/load.js';
 import { importMachinesCsv, machineIdsByIdentifier, registerBenchTenant } from './lib/seed.js';
 import type { BenchServer } from './lib/server.js';
 
@@ -101,18 +101,6 @@ interface Point {
   k: number;
   ts: number;
   v: number;
-}
-
-/** Deterministic PRNG (mulberry32): the direct phase replays the API phase's points. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Irregular milliseconds within a sweep's second, distinct per series and sweep. */

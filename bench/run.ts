@@ -3,6 +3,8 @@
 import os from 'node:os';
 import { ALERT_PHASES, benchAlerts, type AlertPhaseName } from './alerts.bench.js';
 import { benchAuth } from './auth.bench.js';
+import { benchConnectivity, CONNECTIVITY_PHASES, type ConnectivityPhaseName } from './connectivity.bench.js';
+import { benchDowntime } from './downtime.bench.js';
 import { benchIngest, INGEST_SHAPES, type IngestShapeName } from './ingest.bench.js';
 import { benchMachines } from './machines.bench.js';
 import { createDatabase, startServer } from './lib/server.js';
@@ -11,7 +13,7 @@ const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 10_000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const wanted = new Set(process.argv.slice(2));
-const all = ['auth', 'machines', 'ingest', 'alerts'];
+const all = ['auth', 'machines', 'ingest', 'alerts', 'connectivity', 'downtime'];
 const selected = wanted.size ? all.filter((n) => wanted.has(n)) : all;
 
 function machine() {
@@ -26,7 +28,7 @@ if (process.env.BENCH_REDIS === '1') env.REDIS_URL = process.env.BENCH_REDIS_URL
 const nodeOptions = [process.env.BENCH_NODE_OPTIONS, process.env.BENCH_CPU_PROF ? `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` : ''].filter(Boolean).join(' ');
 if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
 // auth and machines share one server; ingest and alerts start their own (INFLUX_URL set, RSS measured apart).
-const server = selected.some((n) => n !== 'ingest' && n !== 'alerts') ? await startServer(env) : null;
+const server = selected.some((n) => n !== 'ingest' && n !== 'alerts' && n !== 'connectivity') ? await startServer(env) : null;
 const results: Record<string, unknown> = {};
 try {
   console.log(JSON.stringify({ event: 'start', machineBefore: machine(), durationMs, concurrency, redis: Boolean(env.REDIS_URL) }));
@@ -37,6 +39,9 @@ try {
     if (name === 'machines') {
       results.machines = await benchMachines(server!, { durationMs, concurrency, databaseUrl: db.url, analyze: process.env.BENCH_ANALYZE !== '0', phases: process.env.BENCH_MACHINES_PHASES?.split(',') });
     }
+    // downtime: 1,000 machines, 100,000 records (SQL seed) on the shared server; each door and the
+    // direct SQL for BENCH_DURATION_MS at BENCH_CONCURRENCY clients
+    if (name === 'downtime') results.downtime = await benchDowntime(server!, { durationMs, concurrency, databaseUrl: db.url });
     // ingest: BENCH_INGEST_CLIENTS concurrent clients (default 4), InfluxDB at BENCH_INFLUX_URL,
     // BENCH_SHAPES=a,b,c,d,query (default all); with Redis unless BENCH_REDIS=0 (the deployment it models)
     if (name === 'ingest') {
@@ -73,6 +78,34 @@ try {
         probes: Number(process.env.BENCH_ALERTS_PROBES ?? 100),
         fanoutClients: Number(process.env.BENCH_ALERTS_FANOUT ?? 1000),
       });
+    }
+    // connectivity: BENCH_CONNECTIVITY_PHASES=modbus,opcua,agent (default all), BENCH_CONNECTIVITY_MS
+    // measured window of each polling phase and baseline (60,000), BENCH_MODBUS_DEVICES (500),
+    // BENCH_MODBUS_SIM_PROCS simulator processes (2), BENCH_OPCUA_NODES (5,000), BENCH_AGENT_READINGS
+    // (200,000), BENCH_AGENT_MACHINES (1,000), BENCH_AGENT_BATCH (1,000), BENCH_AGENT_ROUNDS (2),
+    // BENCH_AGENT_MAX_MS bound of one drain (180,000); with Redis unless BENCH_REDIS=0
+    if (name === 'connectivity') {
+      const phases = (process.env.BENCH_CONNECTIVITY_PHASES ?? CONNECTIVITY_PHASES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+      const unknown = phases.filter((s) => !(CONNECTIVITY_PHASES as readonly string[]).includes(s));
+      if (unknown.length) throw new Error(`BENCH_CONNECTIVITY_PHASES: unknown ${unknown.join(',')} (known: ${CONNECTIVITY_PHASES.join(',')})`);
+      const redisUrl = env.REDIS_URL ?? (process.env.BENCH_REDIS === '0' ? undefined : (process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'));
+      const num = (v: string | undefined, d: number) => (v ? Number(v) : d);
+      results.connectivity = await benchConnectivity({
+        durationMs: num(process.env.BENCH_CONNECTIVITY_MS, 60_000),
+        influxUrl: process.env.BENCH_INFLUX_URL ?? 'http://127.0.0.1:8086',
+        startServer: (extra) => startServer({ ...env, ...(redisUrl ? { REDIS_URL: redisUrl } : {}), ...extra }),
+        databaseUrl: db.url,
+        phases: phases as ConnectivityPhaseName[],
+        modbusDevices: num(process.env.BENCH_MODBUS_DEVICES, 500),
+        modbusSimProcesses: num(process.env.BENCH_MODBUS_SIM_PROCS, 2),
+        opcuaNodes: num(process.env.BENCH_OPCUA_NODES, 5000),
+        agentReadings: num(process.env.BENCH_AGENT_READINGS, 200_000),
+        agentMachines: num(process.env.BENCH_AGENT_MACHINES, 1000),
+        agentBatchSize: num(process.env.BENCH_AGENT_BATCH, 1000),
+        agentRounds: num(process.env.BENCH_AGENT_ROUNDS, 2),
+        redisUrl,
+      });
+      if ((results.connectivity as { failedPhases?: string[] }).failedPhases) process.exitCode = 1;
     }
     console.log(JSON.stringify({ bench: name, ...(results[name] as object) }, null, 2));
   }

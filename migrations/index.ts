@@ -6,6 +6,10 @@ import { Migration20261121040000_machine_search_columns } from './Migration20261
 import { Migration20261122000000_mfa_last_step } from './Migration20261122000000_mfa_last_step.js';
 import { Migration20261129000000_machines_fillfactor } from './Migration20261129000000_machines_fillfactor.js';
 import { Migration20261129100000_alerts } from './Migration20261129100000_alerts.js';
+import { Migration20261129200000_downtime } from './Migration20261129200000_downtime.js';
+import { Migration20261129214500_downtime_settings } from './Migration20261129214500_downtime_settings.js';
+import { Migration20261129220000_agents } from './Migration20261129220000_agents.js';
+import { Migration20261129221000_ingest_sources } from './Migration20261129221000_ingest_sources.js';
 
 /** Static list so migrations load the same under tsc output and under vitest. */
 export const migrationsList = [
@@ -17,4 +21,8 @@ export const migrationsList = [
   { name: 'Migration20261122000000_mfa_last_step', class: Migration20261122000000_mfa_last_step },
   { name: 'Migration20261129000000_machines_fillfactor', class: Migration20261129000000_machines_fillfactor },
   { name: 'Migration20261129100000_alerts', class: Migration20261129100000_alerts },
+  { name: 'Migration20261129200000_downtime', class: Migration20261129200000_downtime },
+  { name: 'Migration20261129214500_downtime_settings', class: Migration20261129214500_downtime_settings },
+  { name: 'Migration20261129220000_agents', class: Migration20261129220000_agents },
+  { name: 'Migration20261129221000_ingest_sources', class: Migration20261129221000_ingest_sources },
 ];

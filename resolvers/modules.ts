@@ -1,10 +1,13 @@
 import type { Container } from '../src/app/container.js';
 import type { ModuleName } from '../src/app/modules.js';
+import { AgentResolver } from './agent.resolver.js';
 import { AlertResolver, AlertRuleResolver } from './alert.resolver.js';
 import { ApiKeyResolver } from './api-key.resolver.js';
 import { AuditResolver } from './audit.resolver.js';
 import { AuthResolver } from './auth.resolver.js';
+import { DowntimeResolver, DowntimeSettingsResolver, ReasonCodeResolver } from './downtime.resolver.js';
 import { FleetResolver } from './fleet.resolver.js';
+import { IngestSourceResolver } from './ingest-source.resolver.js';
 import { MachineGroupResolver } from './machine-group.resolver.js';
 import { MachineResolver } from './machine.resolver.js';
 import { ReadingResolver, ReadingSeriesResolver } from './reading.resolver.js';
@@ -36,7 +39,10 @@ export const RESOLVER_MODULES: readonly ResolverModule[] = [
   { module: 'audit', resolvers: [bind(AuditResolver, (s) => new AuditResolver(s.audit))] },
   { module: 'machines', resolvers: [bind(MachineResolver, (s) => new MachineResolver(s.machines, s.machineImport))] },
   { module: 'machine-groups', resolvers: [bind(MachineGroupResolver, (s) => new MachineGroupResolver(s.machineGroups))] },
+  { module: 'downtime', resolvers: [bind(ReasonCodeResolver, (s) => new ReasonCodeResolver(s.reasonCodes)), bind(DowntimeResolver, (s) => new DowntimeResolver(s.downtime)), bind(DowntimeSettingsResolver, (s) => new DowntimeSettingsResolver(s.downtimeSettings))] },
   { module: 'alerts', resolvers: [bind(AlertRuleResolver, (s) => new AlertRuleResolver(s.alertRules)), bind(AlertResolver, (s) => new AlertResolver(s.alerts))] },
   { module: 'fleet', resolvers: [bind(FleetResolver, (s) => new FleetResolver(s.fleet))] },
   { module: 'readings', resolvers: [bind(ReadingResolver, (s) => new ReadingResolver(s.ingest, s.readings)), bind(ReadingSeriesResolver, () => new ReadingSeriesResolver())] },
+  { module: 'ingest-sources', resolvers: [bind(IngestSourceResolver, (s) => new IngestSourceResolver(s.ingestSources))] },
+  { module: 'agents', resolvers: [bind(AgentResolver, (s) => new AgentResolver(s.agents))] },
 ];

@@ -1,9 +1,12 @@
 import type { ModuleName } from '../src/app/modules.js';
+import { agentRoutes } from './agent.routes.js';
 import { alertRoutes } from './alert.routes.js';
 import { apiKeyRoutes } from './api-key.routes.js';
 import { auditRoutes } from './audit.routes.js';
 import { authRoutes } from './auth.routes.js';
+import { downtimeRoutes } from './downtime.routes.js';
 import { fleetRoutes } from './fleet.routes.js';
+import { ingestSourceRoutes } from './ingest-source.routes.js';
 import { machineGroupRoutes } from './machine-group.routes.js';
 import { machineRoutes } from './machine.routes.js';
 import { readingRoutes } from './reading.routes.js';
@@ -27,4 +30,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   { module: 'machine-groups', routes: machineGroupRoutes },
   { module: 'readings', routes: readingRoutes },
   { module: 'alerts', routes: alertRoutes },
+  { module: 'downtime', routes: downtimeRoutes },
+  { module: 'ingest-sources', routes: ingestSourceRoutes },
+  { module: 'agents', routes: agentRoutes },
 ];

@@ -38,6 +38,7 @@ const retryAfter = { 'Retry-After': { description: 'seconds to wait before retry
 const ERROR_RESPONSES: Record<ErrorStatus, { name: string; description: string; shape: z.ZodType; headers?: Record<string, unknown> }> = {
   400: { name: 'BadRequest', description: 'Malformed JSON or multipart body, invalid UTF-8, or a request the current state does not allow', shape: ErrorShape },
   401: { name: 'Unauthorized', description: 'Not authenticated: credentials missing, invalid, expired or revoked', shape: ErrorShape },
+  402: { name: 'PaymentRequired', description: "The tenant's subscription does not include this (an active subscription is a prerequisite)", shape: ErrorShape },
   403: { name: 'Forbidden', description: 'Authenticated, but the role, the credential kind or the API-key scope does not allow this operation', shape: ErrorShape },
   404: { name: 'NotFound', description: "Not found (another tenant's ids are not found either)", shape: ErrorShape },
   409: { name: 'Conflict', description: 'Conflicts with the stored state (duplicate identifier or e-mail, last admin, group with children)', shape: ErrorShape },

@@ -20,7 +20,7 @@ type BodyOut<S> = S extends z.ZodType ? z.output<S> : MultipartBody;
  * Error statuses a row documents beyond those its kind implies (every row: 429; with input: 422;
  * with a body: 400, 413, 415; with path parameters: 404; unless public: 401, 403).
  */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
 export interface RouteInput<P, Q, B> {
   params: P;

@@ -65,3 +65,15 @@ export async function runLoad(opts: {
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
+
+/** Deterministic PRNG (mulberry32): a benchmark replays the same values on every run and in its baseline. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,8 +1,11 @@
+import { agentsModule } from '../agents/agents.module.js';
 import { alertsModule } from '../alerts/alerts.module.js';
 import { apiKeysModule } from '../api-keys/api-keys.module.js';
 import { auditModule } from '../audit/audit.module.js';
 import { authModule } from '../auth/auth.module.js';
+import { downtimeModule } from '../downtime/downtime.module.js';
 import { fleetModule } from '../fleet/fleet.module.js';
+import { ingestSourcesModule } from '../ingest-sources/ingest-sources.module.js';
 import { machineGroupsModule } from '../machine-groups/machine-groups.module.js';
 import { machinesModule } from '../machines/machines.module.js';
 import { readingsModule } from '../readings/readings.module.js';
@@ -23,9 +26,12 @@ export const MODULES = [
   apiKeysModule,
   machinesModule,
   machineGroupsModule,
+  downtimeModule,
   alertsModule,
   fleetModule,
   readingsModule,
+  ingestSourcesModule,
+  agentsModule,
 ] as const;
 
 export type ModuleName = (typeof MODULES)[number]['name'];

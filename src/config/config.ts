@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -62,6 +63,24 @@ const envSchema = z.object({
   GRAPHQL_MAX_REPEATED_FIELDS: z.coerce.number().int().min(1).default(10),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(10_000),
   GRAPHQL_WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).default(20),
+  SOURCE_SECRET_KEY: z
+    .string()
+    .refine((v) => /^[0-9a-fA-F]{64}$/.test(v) || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes as 64 hex digits or base64')
+    .optional(),
+  OUTBOUND_ALLOW_LOOPBACK: bool.default(false),
+  OUTBOUND_ALLOW_PRIVATE: bool.default(true),
+  OUTBOUND_ALLOW_LINK_LOCAL: bool.default(false),
+  OUTBOUND_ALLOWED_CIDRS: z.string().default(''),
+  OUTBOUND_DENIED_CIDRS: z.string().default(''),
+  OPCUA_PKI_DIR: z.string().min(1).optional(),
+  OPCUA_TRUST_UNKNOWN_CERTS: bool.default(true),
+  SOURCE_POLL_CONCURRENCY: z.coerce.number().int().min(1).max(100_000).default(2_000),
+  SOURCE_MAX_BACKOFF_SEC: z.coerce.number().int().min(1).max(86_400).default(300),
+  SOURCE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  SOURCE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(3_000),
+  SOURCE_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  SOURCE_RECONCILE_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  SOURCE_RUN_PERIOD_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
 });
 
 export type Plan = z.infer<typeof plan>;
@@ -94,6 +113,35 @@ export interface AppConfig {
   ingestStoreTimeoutMs: number;
   /** a machine without readings for this long is offline */
   machineOfflineAfterMs: number;
+  /** outbound connections (device polling, later webhooks and ERP): src/connectivity/outbound-guard.ts */
+  outbound: OutboundPolicy;
+  /** direct ingestion (src/ingest-sources) */
+  sources: {
+    /** AES-256-GCM key for device credentials; generated once into dataDir when unset */
+    secretKey?: Buffer;
+    opcuaPkiDir: string;
+    trustUnknownServerCertificates: boolean;
+    pollConcurrency: number;
+    maxBackoffMs: number;
+    connectTimeoutMs: number;
+    requestTimeoutMs: number;
+    /** poller: how long a claim on a source lasts without renewal (renewed every third of it) */
+    leaseMs: number;
+    /** poller: how often the cluster looks for active sources nobody polls */
+    reconcileEveryMs: number;
+    /** poller: how long one run job polls a source before handing it back to the queue */
+    runPeriodMs: number;
+  };
+}
+
+export interface OutboundPolicy {
+  allowLoopback: boolean;
+  allowPrivate: boolean;
+  allowLinkLocal: boolean;
+  /** CIDRs always allowed (checked before every refusal rule) */
+  allowedCidrs: string[];
+  /** CIDRs always refused */
+  deniedCidrs: string[];
 }
 
 export interface GraphqlLimits {
@@ -115,6 +163,13 @@ export interface GraphqlLimits {
 }
 
 export class ConfigError extends Error {}
+
+function cidrList(v: string): string[] {
+  return v
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
+}
 
 /** Reads and validates configuration from an environment map; throws ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -161,6 +216,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jobsEnabled: e.JOBS_ENABLED,
     ingestStoreTimeoutMs: e.INGEST_STORE_TIMEOUT_MS,
     machineOfflineAfterMs: e.MACHINE_OFFLINE_AFTER_SEC * 1000,
+    outbound: {
+      allowLoopback: e.OUTBOUND_ALLOW_LOOPBACK,
+      allowPrivate: e.OUTBOUND_ALLOW_PRIVATE,
+      allowLinkLocal: e.OUTBOUND_ALLOW_LINK_LOCAL,
+      allowedCidrs: cidrList(e.OUTBOUND_ALLOWED_CIDRS),
+      deniedCidrs: cidrList(e.OUTBOUND_DENIED_CIDRS),
+    },
+    sources: {
+      secretKey: e.SOURCE_SECRET_KEY
+        ? /^[0-9a-fA-F]{64}$/.test(e.SOURCE_SECRET_KEY)
+          ? Buffer.from(e.SOURCE_SECRET_KEY, 'hex')
+          : Buffer.from(e.SOURCE_SECRET_KEY, 'base64')
+        : undefined,
+      opcuaPkiDir: e.OPCUA_PKI_DIR ?? path.join(e.DATA_DIR, 'opcua-pki'),
+      trustUnknownServerCertificates: e.OPCUA_TRUST_UNKNOWN_CERTS,
+      pollConcurrency: e.SOURCE_POLL_CONCURRENCY,
+      maxBackoffMs: e.SOURCE_MAX_BACKOFF_SEC * 1000,
+      connectTimeoutMs: e.SOURCE_CONNECT_TIMEOUT_MS,
+      requestTimeoutMs: e.SOURCE_REQUEST_TIMEOUT_MS,
+      leaseMs: e.SOURCE_LEASE_MS,
+      reconcileEveryMs: e.SOURCE_RECONCILE_MS,
+      runPeriodMs: e.SOURCE_RUN_PERIOD_MS,
+    },
     ws: {
       authTimeoutMs: e.WS_AUTH_TIMEOUT_MS,
       maxPendingPerIp: e.WS_MAX_PENDING_PER_IP,

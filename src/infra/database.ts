@@ -7,6 +7,9 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { migrationsList } from '../../migrations/index.js';
 import { ENTITIES } from './entities.js';
+import { numberPlaceholders } from './sql-placeholders.js';
+
+export { numberPlaceholders };
 
 /** Connections the embedded socket server accepts; the ORM pool must not exceed it. */
 const EMBEDDED_MAX_CONNECTIONS = 4;
@@ -67,34 +70,6 @@ export interface DatabaseOptions {
 
 /** How many distinct statement texts get a name (each is prepared once per connection). */
 const PREPARED_MAX = 1_000;
-
-/**
- * `?` placeholders to `$n`, leaving string literals, quoted identifiers and comments alone
- * (a `?` there is text, not a parameter).
- */
-export function numberPlaceholders(sql: string): string {
-  let out = '';
-  let n = 0;
-  for (let i = 0; i < sql.length; i++) {
-    const c = sql[i]!;
-    if (c === "'" || c === '"') {
-      const end = sql.indexOf(c, i + 1);
-      const stop = end === -1 ? sql.length : end + 1;
-      out += sql.slice(i, stop);
-      i = stop - 1;
-    } else if (c === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i);
-      const stop = end === -1 ? sql.length : end;
-      out += sql.slice(i, stop);
-      i = stop - 1;
-    } else if (c === '?') {
-      out += `$${++n}`;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 type Pool = Awaited<ReturnType<ReturnType<MikroORM['em']['getConnection']>['getNativeClient']>>;
 

@@ -62,11 +62,19 @@ export class IngestService {
 
   /** Validates, stores and announces a batch of readings for the caller's tenant. */
   async ingest(ctx: RequestContext, readings: unknown[]): Promise<IngestResult> {
+    return this.ingestForTenant(ctx.principal!.tenantId, ctx.log, readings);
+  }
+
+  /**
+   * The same path for a tenant the platform acts for (direct ingestion: the source poller), with
+   * no request: the same validation, durability rule, status upkeep, alert evaluation and events.
+   * Readings are in the service's camelCase form (`machineIdentifier`, `metricName`, `rawTag`).
+   */
+  async ingestForTenant(tenantId: string, log: Pick<RequestContext['log'], 'warn' | 'error'>, readings: unknown[]): Promise<IngestResult> {
     if (!Array.isArray(readings)) throw invalid('readings', 'Input should be a valid list', 'list_type');
     if (readings.length > INGEST_MAX_BATCH) {
       throw invalid('readings', `List should have at most ${INGEST_MAX_BATCH} items after validation, not ${readings.length}`, 'too_long');
     }
-    const tenantId = ctx.principal!.tenantId;
     const now = Date.now();
     const errors: IngestError[] = [];
     const valid: ValidReading[] = [];
@@ -101,7 +109,7 @@ export class IngestService {
       await withTimeout(this.store.write(points), this.storeTimeoutMs);
     } catch (err) {
       if (err instanceof ReadingStoreUnavailableError) {
-        ctx.log.warn({ err: err.message, points: points.length }, 'reading store unavailable; batch refused');
+        log.warn({ err: err.message, points: points.length }, 'reading store unavailable; batch refused');
         throw ReadingErrors.storeUnavailable('Reading store unavailable; nothing was stored, retry the batch', RETRY_AFTER_SEC);
       }
       throw err;
@@ -119,20 +127,20 @@ export class IngestService {
       try {
         await this.status.readingsArrived(tenantId, points);
       } catch (err) {
-        ctx.log.error({ err }, 'machine status upkeep failed (readings are stored)');
+        log.error({ err }, 'machine status upkeep failed (readings are stored)');
       }
       // After the status upkeep, so a machine coming back online is online before its alerts move it.
       for (const consumer of this.consumers) {
         try {
           await consumer.readingsStored(tenantId, points);
         } catch (err) {
-          ctx.log.error({ err }, 'stored readings consumer failed (readings are stored)');
+          log.error({ err }, 'stored readings consumer failed (readings are stored)');
         }
       }
       try {
         if (await listened) await this.bus.publish(topic, { tenantId, readings: points });
       } catch (err) {
-        ctx.log.error({ err }, 'publishing stored readings failed (readings are stored)');
+        log.error({ err }, 'publishing stored readings failed (readings are stored)');
       }
     }
     errors.sort((a, b) => a.index - b.index);

@@ -104,6 +104,37 @@ const uniqueIdentifier = () => `MX-${randomUUID().slice(0, 12)}`;
 async function newMachineA(w: World): Promise<string> {
   const r = await http('POST', `${w.t.api}/machines`, { token: w.adminA.token, body: { name: 'Matrix Machine', machine_identifier: uniqueIdentifier(), protocol: 'json' } });
   if (r.status !== 201) throw new Error(`create machine failed: ${r.status} ${r.text}`);
+  latestMachine.set(w, r.body.id);
+  return r.body.id;
+}
+
+/** The machine newMachineA made last: a fresh downtime record goes on the fresh machine of the same path. */
+const latestMachine = new WeakMap<World, string>();
+const sharedDowntime = new WeakMap<World, Promise<string>>();
+const sharedReasonCode = new WeakMap<World, Promise<string>>();
+let downtimeSlot = 0;
+
+/** A downtime record of tenant A: fresh ones open on the latest machine, the shared one ended in a slot of its own on machine A. */
+async function newDowntimeA(w: World, fresh: boolean): Promise<string> {
+  const open = async (machineId: string, body: Record<string, unknown>) => {
+    const r = await http('POST', `${w.t.api}/machines/${machineId}/downtime`, { token: w.adminA.token, body: { reason: 'Matrix stop', category: 'unplanned', ...body } });
+    if (r.status !== 201) throw new Error(`create downtime failed: ${r.status} ${r.text}`);
+    return r.body.id as string;
+  };
+  if (fresh) return open(latestMachine.get(w) ?? (await newMachineA(w)), { started_at: new Date(Date.now() - 3_600_000).toISOString() });
+  let p = sharedDowntime.get(w);
+  if (!p) {
+    const start = Date.UTC(2025, 0, 1) + downtimeSlot++ * 3_600_000;
+    p = (async () => open((w.machineA ??= await newMachineA(w)), { started_at: new Date(start).toISOString(), ended_at: new Date(start + 1_800_000).toISOString() }))();
+    sharedDowntime.set(w, p);
+  }
+  return p;
+}
+
+/** A reason code of tenant A; returns its id. */
+async function newReasonCodeA(w: World): Promise<string> {
+  const r = await http('POST', `${w.t.api}/reason-codes`, { token: w.adminA.token, body: { code: `MX-${randomUUID().slice(0, 8)}`, name: 'Matrix cause', category: 'unplanned' } });
+  if (r.status !== 201) throw new Error(`create reason code failed: ${r.status} ${r.text}`);
   return r.body.id;
 }
 
@@ -143,6 +174,25 @@ async function newAlertA(w: World): Promise<string> {
   const opened = await w.t.app.container.services.alertLifecycle.open(w.adminA.tenantId, rule, (w.machineA ??= await newMachineA(w)), trip);
   if (!opened) throw new Error('opening the matrix alert failed');
   return opened.id;
+}
+
+/** A Modbus ingest source body on machine A: inactive, on loopback (a connection test is refused by the outbound guard at once). */
+async function ingestSourceBodyA(w: World) {
+  return { machine_id: (w.machineA ??= await newMachineA(w)), name: 'Matrix Source', protocol: 'modbus_tcp', host: '127.0.0.1', port: 502, is_active: false, config: { registers: [{ address: 100, metric_name: 'temperature', unit: 'celsius' }] } };
+}
+
+/** A new ingest source of tenant A (see ingestSourceBodyA); returns its id. */
+const sharedSource = new WeakMap<World, Promise<string>>();
+async function newSourceA(w: World, fresh: boolean): Promise<string> {
+  const make = async () => {
+    const r = await http('POST', `${w.t.api}/ingest-sources`, { token: w.adminA.token, body: await ingestSourceBodyA(w) });
+    if (r.status !== 201) throw new Error(`create ingest source failed: ${r.status} ${r.text}`);
+    return r.body.id as string;
+  };
+  if (fresh) return make();
+  let p = sharedSource.get(w);
+  if (!p) sharedSource.set(w, (p = make()));
+  return p;
 }
 
 /** Keyed by `METHOD path` exactly as in ROUTES. Add one entry per new row. */
@@ -251,6 +301,44 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /machines/{machine_id}/readings': { query: { metric: 'temperature', interval: '5m', aggregation: 'mean' } },
   'GET /sensor-data/machines/{machine_id}/readings/latest': {},
   'GET /sensor-data/machines/{machine_id}/readings': { query: { metric: 'temperature' } },
+  'GET /ingest-sources': { query: { page: '1', page_size: '5', protocol: 'modbus_tcp', is_active: 'false' } },
+  'POST /ingest-sources': { body: ({ w }) => ingestSourceBodyA(w) },
+  'POST /ingest-sources/test-connection': { body: ({ w }) => ingestSourceBodyA(w) },
+  'GET /ingest-sources/{source_id}': {},
+  'PATCH /ingest-sources/{source_id}': { body: () => ({ poll_interval_seconds: 15 }) },
+  'PUT /ingest-sources/{source_id}': { body: ({ w }) => ingestSourceBodyA(w) },
+  'DELETE /ingest-sources/{source_id}': { fresh: true },
+  'POST /ingest-sources/{source_id}/test-connection': {},
+  'POST /ingest/opcua/sources': {
+    body: async ({ w }) => ({ machine_id: (w.machineA ??= await newMachineA(w)), endpoint_url: 'opc.tcp://127.0.0.1:4840', node_ids: ['ns=2;i=1001'], enabled: false }),
+  },
+  'POST /sensor-data/tag-mappings': {
+    // machine A's shared source reads holding register 100 (raw tag hr100)
+    body: async ({ w }) => {
+      await newSourceA(w, false);
+      return { machine_id: w.machineA!, mappings: [{ tag: 'hr100', metric_name: 'temperature', unit: 'celsius' }] };
+    },
+  },
+  // API keys only (scope agent): what an agent reports travels as query parameters
+  'GET /agent/heartbeat': { query: { version: '0.1.0', hostname: 'matrix-host', buffered: '12', dropped: '0', source: 'ok:Matrix Press' } },
+  'GET /agents': { query: { page: '1', page_size: '5' } },
+  // the spec's example on a fresh machine per call (a second open record on one machine would overlap)
+  'POST /machines/{machine_id}/downtime': { fresh: true, body: () => ({ reason: 'Unplanned bearing failure', category: 'unplanned', started_at: '2026-04-04T08:15:00Z' }) },
+  'GET /machines/{machine_id}/downtime': { query: { page: '1', page_size: '5', category: 'unplanned' } },
+  'PUT /machines/{machine_id}/downtime/{record_id}': { body: () => ({ reason: 'Updated by the matrix' }) },
+  // ending twice is a 409: every allowed call ends a record of its own
+  'POST /machines/{machine_id}/downtime/{record_id}/end': { fresh: true },
+  'GET /machines/{machine_id}/uptime-summary': { query: { start: '2025-01-01T00:00:00Z', end: '2025-01-08T00:00:00Z' } },
+  'GET /machines/{machine_id}/mttr-mtbf': { query: { days: '30' } },
+  'GET /fleet/downtime': { query: { page: '1', page_size: '5', sort_by: 'duration_minutes', sort_dir: 'desc' } },
+  'GET /fleet/mttr-mtbf': { query: { days: '90', include_machines: 'true' } },
+  'GET /reason-codes': { query: { active_only: 'false' } },
+  'GET /reason-codes/tree': {},
+  'POST /reason-codes': { body: () => ({ code: `RC-${randomUUID().slice(0, 8)}`, name: 'Bearing failure', category: 'unplanned' }) },
+  'PUT /reason-codes/{code_id}': { body: () => ({ name: 'Renamed by the matrix' }) },
+  'GET /settings/downtime': {},
+  // kept off: the matrix's machines must not get automatic records
+  'PUT /settings/downtime': { body: () => ({ auto_downtime_enabled: false }) },
 };
 
 /**
@@ -264,6 +352,14 @@ const PARAM_RESOURCES: Record<string, (w: World, fresh: boolean) => Promise<stri
   group_id: async (w, fresh) => (fresh ? newGroupA(w) : (w.groupA ??= await newGroupA(w))),
   rule_id: async (w, fresh) => (fresh ? newRuleA(w) : (w.ruleA ??= await newRuleA(w))),
   alert_id: async (w, fresh) => (fresh ? newAlertA(w) : (w.alertA ??= await newAlertA(w))),
+  source_id: (w, fresh) => newSourceA(w, fresh),
+  record_id: (w, fresh) => newDowntimeA(w, fresh),
+  code_id: async (w, fresh) => {
+    if (fresh) return newReasonCodeA(w);
+    let p = sharedReasonCode.get(w);
+    if (!p) sharedReasonCode.set(w, (p = newReasonCodeA(w)));
+    return p;
+  },
 };
 
 const keyOf = (r: Route) => `${r.method} ${r.path}`;

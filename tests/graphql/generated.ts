@@ -19,6 +19,45 @@ export type Scalars = {
   JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
 };
 
+/** What an agent reports with its heartbeat (REST: query parameters of GET /agent/heartbeat) */
+export type AgentHeartbeatInput = {
+  /** readings in its buffer (whole number) */
+  buffered?: InputMaybe<Scalars['Float']['input']>;
+  /** readings its buffer dropped since start (whole number) */
+  dropped?: InputMaybe<Scalars['Float']['input']>;
+  /** at most 255 characters */
+  hostname?: InputMaybe<Scalars['String']['input']>;
+  /** at most 100 */
+  sources?: InputMaybe<Array<AgentSourceHealthInput>>;
+  /** sources configured (may exceed those listed) */
+  sourcesTotal?: InputMaybe<Scalars['Int']['input']>;
+  /** at most 64 characters */
+  version?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type AgentHeartbeatResult = {
+  __typename?: 'AgentHeartbeatResult';
+  apiKeyId: Scalars['ID']['output'];
+  /** the server's clock (agents check their own against it) */
+  serverTime: Scalars['DateTimeISO']['output'];
+  /** always ok */
+  status: Scalars['String']['output'];
+};
+
+/** A source's health as the agent reported it */
+export type AgentSourceHealth = {
+  __typename?: 'AgentSourceHealth';
+  name: Scalars['String']['output'];
+  /** pending, ok, degraded or failing */
+  state: Scalars['String']['output'];
+};
+
+export type AgentSourceHealthInput = {
+  name: Scalars['String']['input'];
+  /** pending, ok, degraded or failing */
+  state: Scalars['String']['input'];
+};
+
 export type Alert = {
   __typename?: 'Alert';
   acknowledgedAt?: Maybe<Scalars['DateTimeISO']['output']>;
@@ -177,6 +216,14 @@ export type ApiKeyPage = {
   totalPages: Scalars['Int']['output'];
 };
 
+export type AppliedTagMapping = {
+  __typename?: 'AppliedTagMapping';
+  metricName: Scalars['String']['output'];
+  sourceIds: Array<Scalars['ID']['output']>;
+  tag: Scalars['String']['output'];
+  unit: Scalars['String']['output'];
+};
+
 export type AuditEvent = {
   __typename?: 'AuditEvent';
   action: Scalars['String']['output'];
@@ -225,9 +272,24 @@ export type BulkAcknowledgeResult = {
   notFoundCount: Scalars['Int']['output'];
 };
 
+export type CategoryDowntime = {
+  __typename?: 'CategoryDowntime';
+  category: DowntimeCategory;
+  count: Scalars['Int']['output'];
+  downtimeSeconds: Scalars['Float']['output'];
+};
+
 export type ChangePasswordInput = {
   currentPassword: Scalars['String']['input'];
   newPassword: Scalars['String']['input'];
+};
+
+export type ConnectionTestResult = {
+  __typename?: 'ConnectionTestResult';
+  latencyMs: Scalars['Int']['output'];
+  message: Scalars['String']['output'];
+  /** the device answered */
+  success: Scalars['Boolean']['output'];
 };
 
 export type CreateAlertRuleInput = {
@@ -266,6 +328,36 @@ export type CreateApiKeyInput = {
   scopes?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
+export type CreateDowntimeInput = {
+  /** default: the reason code's category */
+  category?: InputMaybe<DowntimeCategory>;
+  /** not before startedAt, at most 5 minutes ahead of the server clock; absent: the downtime is still going on */
+  endedAt?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  /** 1 to 500 characters; default: the reason code's name */
+  reason?: InputMaybe<Scalars['String']['input']>;
+  /** an active reason code of the tenant */
+  reasonCodeId?: InputMaybe<Scalars['ID']['input']>;
+  /** at most 5 minutes ahead of the server clock */
+  startedAt: Scalars['DateTimeISO']['input'];
+};
+
+export type CreateIngestSourceInput = {
+  config: IngestSourceConfigInput;
+  /** host name or IP (OPC-UA: or config.endpointUrl) */
+  host?: InputMaybe<Scalars['String']['input']>;
+  /** default true */
+  isActive?: InputMaybe<Scalars['Boolean']['input']>;
+  machineId: Scalars['ID']['input'];
+  /** at most 255 characters */
+  name: Scalars['String']['input'];
+  /** 1 to 86400; default 30 */
+  pollIntervalSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** default 4840 (OPC-UA) / 502 (Modbus) */
+  port?: InputMaybe<Scalars['Int']['input']>;
+  /** opcua, opc_ua, modbus, modbus_tcp (returned as opcua or modbus) */
+  protocol: Scalars['String']['input'];
+};
+
 export type CreateMachineGroupInput = {
   /** at most 1000 characters */
   description?: InputMaybe<Scalars['String']['input']>;
@@ -283,6 +375,38 @@ export type CreateMachineInput = {
   /** at most 200 characters */
   name: Scalars['String']['input'];
   protocol: MachineProtocol;
+};
+
+/** the direct-ingestion guide's OPC-UA source; it becomes an ingest source */
+export type CreateOpcuaSourceInput = {
+  authType?: InputMaybe<Scalars['String']['input']>;
+  /** default true */
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** opc.tcp://host[:port][/path] */
+  endpointUrl: Scalars['String']['input'];
+  machineId: Scalars['ID']['input'];
+  /** default: OPC-UA <host> */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 10000; metric names default to the raw tag (ns=2;s=Temperature -> ns2_sTemperature) until mapped */
+  nodeIds: Array<Scalars['String']['input']>;
+  password?: InputMaybe<Scalars['String']['input']>;
+  pollIntervalSeconds?: InputMaybe<Scalars['Int']['input']>;
+  securityMode?: InputMaybe<Scalars['String']['input']>;
+  securityPolicy?: InputMaybe<Scalars['String']['input']>;
+  username?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type CreateReasonCodeInput = {
+  category?: InputMaybe<DowntimeCategory>;
+  /** 1 to 50 characters, unique per tenant */
+  code: Scalars['String']['input'];
+  /** at most 1000 characters */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** default true */
+  isActive?: InputMaybe<Scalars['Boolean']['input']>;
+  /** 1 to 200 characters */
+  name: Scalars['String']['input'];
+  parentId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 export type CreateUserInput = {
@@ -324,6 +448,103 @@ export type CurrentUser = {
   tenantId: Scalars['String']['output'];
 };
 
+export enum DowntimeCategory {
+  Changeover = 'changeover',
+  Maintenance = 'maintenance',
+  Planned = 'planned',
+  Unplanned = 'unplanned'
+}
+
+/** manual: entered by a person; automatic: opened when the machine went offline */
+export enum DowntimeOrigin {
+  Automatic = 'automatic',
+  Manual = 'manual'
+}
+
+export type DowntimeRecord = {
+  __typename?: 'DowntimeRecord';
+  category: DowntimeCategory;
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** the user who entered it (null for automatic records) */
+  createdBy?: Maybe<Scalars['ID']['output']>;
+  /** ended_at − started_at in minutes (2 places); null while open */
+  durationMinutes?: Maybe<Scalars['Float']['output']>;
+  /** null while the downtime lasts */
+  endedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  id: Scalars['ID']['output'];
+  machineId: Scalars['ID']['output'];
+  machineName: Scalars['String']['output'];
+  origin: DowntimeOrigin;
+  reason: Scalars['String']['output'];
+  reasonCodeId?: Maybe<Scalars['ID']['output']>;
+  /** the reason code's name */
+  reasonCodeName?: Maybe<Scalars['String']['output']>;
+  startedAt: Scalars['DateTimeISO']['output'];
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
+export type DowntimeRecordPage = {
+  __typename?: 'DowntimeRecordPage';
+  items: Array<DowntimeRecord>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+/** A tenant's downtime settings */
+export type DowntimeSettings = {
+  __typename?: 'DowntimeSettings';
+  /** when on, a machine going offline opens an unplanned record (reason code AUTO_OFFLINE) from its last reading; readings coming back end it */
+  autoDowntimeEnabled: Scalars['Boolean']['output'];
+  /** when automatic downtime was last switched on */
+  autoEnabledAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  tenantId: Scalars['ID']['output'];
+  /** null while the defaults were never changed */
+  updatedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  updatedBy?: Maybe<Scalars['ID']['output']>;
+};
+
+/** An edge agent (one per API key), as its last heartbeat described it */
+export type EdgeAgent = {
+  __typename?: 'EdgeAgent';
+  agentVersion?: Maybe<Scalars['String']['output']>;
+  apiKeyId: Scalars['ID']['output'];
+  apiKeyName: Scalars['String']['output'];
+  apiKeyPrefix: Scalars['String']['output'];
+  /** readings waiting in its buffer */
+  bufferedCount?: Maybe<Scalars['Float']['output']>;
+  /** readings its buffer dropped (size cap) since it started */
+  droppedCount?: Maybe<Scalars['Float']['output']>;
+  firstSeenAt: Scalars['DateTimeISO']['output'];
+  heartbeatCount: Scalars['Float']['output'];
+  hostname?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  lastSeenAt: Scalars['DateTimeISO']['output'];
+  /** address of the last heartbeat as the server saw it */
+  remoteAddress?: Maybe<Scalars['String']['output']>;
+  /** the first sources it reported (at most 100) */
+  sources?: Maybe<Array<AgentSourceHealth>>;
+  sourcesTotal?: Maybe<Scalars['Int']['output']>;
+};
+
+export type EdgeAgentPage = {
+  __typename?: 'EdgeAgentPage';
+  items: Array<EdgeAgent>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+export enum FleetDowntimeSortField {
+  Category = 'category',
+  DurationMinutes = 'duration_minutes',
+  EndedAt = 'ended_at',
+  MachineName = 'machine_name',
+  StartedAt = 'started_at'
+}
+
 export type FleetMachine = {
   __typename?: 'FleetMachine';
   alertCount: Scalars['Int']['output'];
@@ -331,6 +552,22 @@ export type FleetMachine = {
   lastReadingAt?: Maybe<Scalars['DateTimeISO']['output']>;
   name: Scalars['String']['output'];
   status: MachineStatus;
+};
+
+/** pooled over the events of every machine in scope (docs/downtime-metrics.md) */
+export type FleetMttrMtbf = {
+  __typename?: 'FleetMttrMtbf';
+  days: Scalars['Int']['output'];
+  end: Scalars['DateTimeISO']['output'];
+  /** active machines in scope */
+  machineCount: Scalars['Int']['output'];
+  /** per machine, when includeMachines is true */
+  machines?: Maybe<Array<MachineMttrMtbf>>;
+  mtbfHours?: Maybe<Scalars['Float']['output']>;
+  mttrHours?: Maybe<Scalars['Float']['output']>;
+  start: Scalars['DateTimeISO']['output'];
+  totalFailures: Scalars['Int']['output'];
+  totalRepairs: Scalars['Int']['output'];
 };
 
 export type FleetStatus = {
@@ -373,6 +610,97 @@ export type IngestResult = {
   acceptedCount: Scalars['Int']['output'];
   errors: Array<IngestError>;
   rejectedCount: Scalars['Int']['output'];
+};
+
+/** a device the platform polls (OPC-UA or Modbus TCP) */
+export type IngestSource = {
+  __typename?: 'IngestSource';
+  config: IngestSourceConfig;
+  createdAt: Scalars['DateTimeISO']['output'];
+  health: IngestSourceHealth;
+  host: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  isActive: Scalars['Boolean']['output'];
+  machineId: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  pollIntervalSeconds: Scalars['Int']['output'];
+  port: Scalars['Int']['output'];
+  /** opcua or modbus */
+  protocol: Scalars['String']['output'];
+  tenantId: Scalars['ID']['output'];
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
+/** a source's settings; the other protocol's fields are null; the password is never returned */
+export type IngestSourceConfig = {
+  __typename?: 'IngestSourceConfig';
+  /** OPC-UA: anonymous or username */
+  authType?: Maybe<Scalars['String']['output']>;
+  deadband?: Maybe<OpcuaDeadband>;
+  /** OPC-UA */
+  endpointUrl?: Maybe<Scalars['String']['output']>;
+  /** OPC-UA: poll or subscription */
+  mode?: Maybe<Scalars['String']['output']>;
+  nodes?: Maybe<Array<OpcuaNode>>;
+  /** whether a password is stored (encrypted) */
+  passwordSet: Scalars['Boolean']['output'];
+  registers?: Maybe<Array<ModbusRegister>>;
+  /** OPC-UA subscription sampling; null: the poll interval */
+  samplingIntervalMs?: Maybe<Scalars['Int']['output']>;
+  /** OPC-UA: None, Sign, SignAndEncrypt */
+  securityMode?: Maybe<Scalars['String']['output']>;
+  /** OPC-UA: None, Basic256Sha256, Aes128_Sha256_RsaOaep, Aes256_Sha256_RsaPss, ... */
+  securityPolicy?: Maybe<Scalars['String']['output']>;
+  /** Modbus */
+  unitId?: Maybe<Scalars['Int']['output']>;
+  username?: Maybe<Scalars['String']['output']>;
+};
+
+/** OPC-UA or Modbus settings (only the fields of the source protocol) */
+export type IngestSourceConfigInput = {
+  /** OPC-UA: anonymous (default) or username */
+  authType?: InputMaybe<Scalars['String']['input']>;
+  deadband?: InputMaybe<OpcuaDeadbandInput>;
+  /** OPC-UA: opc.tcp://host[:port][/path]; or give host and port */
+  endpointUrl?: InputMaybe<Scalars['String']['input']>;
+  /** OPC-UA: poll (default) or subscription */
+  mode?: InputMaybe<Scalars['String']['input']>;
+  /** OPC-UA: 1 to 10000 nodes */
+  nodes?: InputMaybe<Array<OpcuaNodeInput>>;
+  /** at most 1024 characters; stored encrypted, never returned; on update: absent keeps, null clears */
+  password?: InputMaybe<Scalars['String']['input']>;
+  /** Modbus: 1 to 2000 registers */
+  registers?: InputMaybe<Array<ModbusRegisterInput>>;
+  /** 0 to 3600000; default: the poll interval */
+  samplingIntervalMs?: InputMaybe<Scalars['Int']['input']>;
+  /** OPC-UA: None (default), Sign, SignAndEncrypt */
+  securityMode?: InputMaybe<Scalars['String']['input']>;
+  /** OPC-UA: None with mode None; otherwise Basic256Sha256 (default), Aes128_Sha256_RsaOaep, Aes256_Sha256_RsaPss, ... */
+  securityPolicy?: InputMaybe<Scalars['String']['input']>;
+  /** Modbus: 0 to 255; default 1 */
+  unitId?: InputMaybe<Scalars['Int']['input']>;
+  /** at most 255 characters */
+  username?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type IngestSourceHealth = {
+  __typename?: 'IngestSourceHealth';
+  consecutiveFailures: Scalars['Int']['output'];
+  lastError?: Maybe<Scalars['String']['output']>;
+  lastPollAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  lastSuccessAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  points: Array<SourcePointStatus>;
+  /** pending (never polled), ok, degraded (some points bad), failing (the last cycle failed), disabled (inactive) */
+  state: Scalars['String']['output'];
+};
+
+export type IngestSourcePage = {
+  __typename?: 'IngestSourcePage';
+  items: Array<IngestSource>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
 };
 
 export type LatestReading = {
@@ -480,6 +808,16 @@ export type MachineLatestReadings = {
   readings: Array<LatestReading>;
 };
 
+export type MachineMttrMtbf = {
+  __typename?: 'MachineMttrMtbf';
+  machineId: Scalars['ID']['output'];
+  machineName: Scalars['String']['output'];
+  mtbfHours?: Maybe<Scalars['Float']['output']>;
+  mttrHours?: Maybe<Scalars['Float']['output']>;
+  totalFailures: Scalars['Int']['output'];
+  totalRepairs: Scalars['Int']['output'];
+};
+
 export type MachinePage = {
   __typename?: 'MachinePage';
   items: Array<Machine>;
@@ -521,6 +859,12 @@ export type MachineStatusChange = {
   timestamp: Scalars['DateTimeISO']['output'];
 };
 
+export type MapTagsInput = {
+  machineId: Scalars['ID']['input'];
+  /** 1 to 10000 */
+  mappings: Array<TagMappingInput>;
+};
+
 export type MessageResult = {
   __typename?: 'MessageResult';
   detail: Scalars['String']['output'];
@@ -558,37 +902,108 @@ export type MfaVerifyInput = {
   mfaToken?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type ModbusRegister = {
+  __typename?: 'ModbusRegister';
+  /** zero-based protocol address */
+  address: Scalars['Int']['output'];
+  /** ABCD, CDAB, BADC, DCBA */
+  byteOrder: Scalars['String']['output'];
+  /** registers (bits) read: the data type width */
+  count: Scalars['Int']['output'];
+  /** int16, uint16, int32, uint32, float32, float64 (bool for coils and discrete inputs) */
+  dataType: Scalars['String']['output'];
+  metricName: Scalars['String']['output'];
+  offset: Scalars['Float']['output'];
+  /** holding, input, coil, discrete_input */
+  registerType: Scalars['String']['output'];
+  /** value = raw * scale + offset */
+  scale: Scalars['Float']['output'];
+  unit: Scalars['String']['output'];
+};
+
+export type ModbusRegisterInput = {
+  /** 0 to 65535 */
+  address: Scalars['Int']['input'];
+  /** ABCD (default), CDAB, BADC, DCBA */
+  byteOrder?: InputMaybe<Scalars['String']['input']>;
+  /** 1, 2 or 4: the data type width (default: from data_type, else 1) */
+  count?: InputMaybe<Scalars['Int']['input']>;
+  /** int16, uint16, int32, uint32, float32, float64, bool; default by count: 1 uint16, 2 float32, 4 float64 */
+  dataType?: InputMaybe<Scalars['String']['input']>;
+  /** at most 255 characters */
+  metricName: Scalars['String']['input'];
+  /** default 0 */
+  offset?: InputMaybe<Scalars['Float']['input']>;
+  /** holding (default), input, coil, discrete_input */
+  registerType?: InputMaybe<Scalars['String']['input']>;
+  /** default 1 */
+  scale?: InputMaybe<Scalars['Float']['input']>;
+  /** at most 50 characters; default none */
+  unit?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** see docs/downtime-metrics.md */
+export type MttrMtbf = {
+  __typename?: 'MttrMtbf';
+  days: Scalars['Int']['output'];
+  end: Scalars['DateTimeISO']['output'];
+  /** (window − downtime) / failures, in hours; null without failures */
+  mtbfHours?: Maybe<Scalars['Float']['output']>;
+  /** mean repair hours of ended unplanned and maintenance records; null without repairs */
+  mttrHours?: Maybe<Scalars['Float']['output']>;
+  start: Scalars['DateTimeISO']['output'];
+  totalFailures: Scalars['Int']['output'];
+  totalRepairs: Scalars['Int']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** acknowledge an alert; acknowledging it again changes nothing */
   acknowledgeAlert: Alert;
   addAlertComment: AlertComment;
+  /** Edge-agent heartbeat (API key with scope agent); records when the agent was last seen and what it reported */
+  agentHeartbeat: AgentHeartbeatResult;
   /** acknowledge several alerts; ids of no alert of the caller's tenant count as not found */
   bulkAcknowledgeAlerts: BulkAcknowledgeResult;
   changePassword: MessageResult;
   createAlertRule: AlertRule;
   createApiKey: CreatedApiKey;
+  /** open (or record an already ended) downtime of a machine; overlapping records are refused */
+  createDowntimeRecord: DowntimeRecord;
+  createIngestSource: IngestSource;
   createMachine: Machine;
   createMachineGroup: MachineGroup;
+  /** the direct-ingestion guide's OPC-UA door; creates an ingest source */
+  createOpcuaSource: IngestSource;
+  createReasonCode: ReasonCode;
   createUser: User;
   /** Deletes a rule; its active alerts are resolved and stay in the history */
   deleteAlertRule: Scalars['Boolean']['output'];
+  deleteIngestSource: Scalars['Boolean']['output'];
   /** Soft delete: the machine leaves lists and ingestion; its identifier stays reserved */
   deleteMachine: Scalars['Boolean']['output'];
   /** Deletes a group without child groups (its memberships go with it) */
   deleteMachineGroup: Scalars['Boolean']['output'];
+  /** deletes an unused code without children; a code records use is refused (deactivate it instead) */
+  deleteReasonCode: Scalars['Boolean']['output'];
   /** Turn MFA off; needs the password and a current code */
   disableMfa: MfaStatus;
+  /** end an open record now (server time); an ended record is a conflict */
+  endDowntimeRecord: DowntimeRecord;
   /** Bulk-create up to 500 machines from a CSV or XLSX file */
   importMachines: MachineImportResult;
   /** Push up to 1000 readings (API key with scope ingest); per-reading errors, nothing accepted unless stored */
   ingestReadings: IngestResult;
   login: AuthPayload;
   logout: MessageResult;
+  /** maps tags of a machine's sources to metric names and units (all or nothing) */
+  mapTags: TagMappingResult;
   /** Rotate the refresh token (argument, or the refresh_token cookie) */
   refreshToken: AuthPayload;
   /** Create a tenant and its first admin, signed in */
   register: AuthPayload;
+  /** full replacement (as a create); the password is kept unless given (null clears it) */
+  replaceIngestSource: IngestSource;
   revokeApiKey: Scalars['Boolean']['output'];
   /** Replaces the group's members with exactly these machines */
   setMachineGroupMembers: MachineGroup;
@@ -596,11 +1011,23 @@ export type Mutation = {
   setupMfa: MfaSetupPayload;
   /** suppress the alert's notifications until snoozeUntil; it stays active */
   snoozeAlert: Alert;
+  /** one read cycle against a configuration that is not saved; nothing is stored */
+  testIngestSourceConfig: ConnectionTestResult;
+  /** one read cycle against the saved source's device (through the outbound address guard) */
+  testIngestSourceConnection: ConnectionTestResult;
   /** Partial update; disabling the rule resolves its active alerts */
   updateAlertRule: AlertRule;
+  /** change a record (absent fields keep their value); machineId, when given, must be the record's machine */
+  updateDowntimeRecord: DowntimeRecord;
+  /** Changes the tenant downtime settings (admin); fields left out keep their value */
+  updateDowntimeSettings: DowntimeSettings;
+  /** partial update; the password is kept unless given (null clears it) */
+  updateIngestSource: IngestSource;
   updateMachine: Machine;
   updateMachineGroup: MachineGroup;
   updateProfile: User;
+  /** partial update; a parent that is the code itself or below it is refused (cycle) */
+  updateReasonCode: ReasonCode;
   /** Change role, name or active flag; deactivation ends the user's sessions */
   updateUser: User;
   /** Finish a login that returned mfaRequired */
@@ -617,6 +1044,11 @@ export type MutationAcknowledgeAlertArgs = {
 export type MutationAddAlertCommentArgs = {
   alertId: Scalars['ID']['input'];
   input: AlertCommentInput;
+};
+
+
+export type MutationAgentHeartbeatArgs = {
+  input?: InputMaybe<AgentHeartbeatInput>;
 };
 
 
@@ -640,6 +1072,17 @@ export type MutationCreateApiKeyArgs = {
 };
 
 
+export type MutationCreateDowntimeRecordArgs = {
+  input: CreateDowntimeInput;
+  machineId: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateIngestSourceArgs = {
+  input: CreateIngestSourceInput;
+};
+
+
 export type MutationCreateMachineArgs = {
   input: CreateMachineInput;
 };
@@ -650,12 +1093,27 @@ export type MutationCreateMachineGroupArgs = {
 };
 
 
+export type MutationCreateOpcuaSourceArgs = {
+  input: CreateOpcuaSourceInput;
+};
+
+
+export type MutationCreateReasonCodeArgs = {
+  input: CreateReasonCodeInput;
+};
+
+
 export type MutationCreateUserArgs = {
   input: CreateUserInput;
 };
 
 
 export type MutationDeleteAlertRuleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteIngestSourceArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -670,8 +1128,19 @@ export type MutationDeleteMachineGroupArgs = {
 };
 
 
+export type MutationDeleteReasonCodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationDisableMfaArgs = {
   input: MfaReauthInput;
+};
+
+
+export type MutationEndDowntimeRecordArgs = {
+  id: Scalars['ID']['input'];
+  machineId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -695,6 +1164,11 @@ export type MutationLogoutArgs = {
 };
 
 
+export type MutationMapTagsArgs = {
+  input: MapTagsInput;
+};
+
+
 export type MutationRefreshTokenArgs = {
   refreshToken?: InputMaybe<Scalars['String']['input']>;
 };
@@ -702,6 +1176,12 @@ export type MutationRefreshTokenArgs = {
 
 export type MutationRegisterArgs = {
   input: RegisterInput;
+};
+
+
+export type MutationReplaceIngestSourceArgs = {
+  id: Scalars['ID']['input'];
+  input: CreateIngestSourceInput;
 };
 
 
@@ -727,9 +1207,37 @@ export type MutationSnoozeAlertArgs = {
 };
 
 
+export type MutationTestIngestSourceConfigArgs = {
+  input: TestIngestSourceInput;
+};
+
+
+export type MutationTestIngestSourceConnectionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationUpdateAlertRuleArgs = {
   id: Scalars['ID']['input'];
   input: UpdateAlertRuleInput;
+};
+
+
+export type MutationUpdateDowntimeRecordArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateDowntimeInput;
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type MutationUpdateDowntimeSettingsArgs = {
+  input: UpdateDowntimeSettingsInput;
+};
+
+
+export type MutationUpdateIngestSourceArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateIngestSourceInput;
 };
 
 
@@ -750,6 +1258,12 @@ export type MutationUpdateProfileArgs = {
 };
 
 
+export type MutationUpdateReasonCodeArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateReasonCodeInput;
+};
+
+
 export type MutationUpdateUserArgs = {
   id: Scalars['ID']['input'];
   input: UpdateUserInput;
@@ -765,8 +1279,41 @@ export type MutationVerifyMfaSetupArgs = {
   input: MfaCodeInput;
 };
 
+export type OpcuaDeadband = {
+  __typename?: 'OpcuaDeadband';
+  /** absolute or percent */
+  type: Scalars['String']['output'];
+  value: Scalars['Float']['output'];
+};
+
+export type OpcuaDeadbandInput = {
+  /** absolute or percent */
+  type: Scalars['String']['input'];
+  /** at least 0 (percent: at most 100) */
+  value: Scalars['Float']['input'];
+};
+
+export type OpcuaNode = {
+  __typename?: 'OpcuaNode';
+  metricName: Scalars['String']['output'];
+  /** ns=2;i=1001, ns=2;s=Name, ns=2;g=<GUID>, ns=2;b=<base64>, i=2258, nsu=<uri>;s=Name */
+  nodeId: Scalars['String']['output'];
+  unit: Scalars['String']['output'];
+};
+
+export type OpcuaNodeInput = {
+  /** at most 255 characters */
+  metricName: Scalars['String']['input'];
+  /** ns=2;i=1001, ns=2;s=Name, ns=2;g=<GUID>, ns=2;b=<base64>, i=2258, nsu=<uri>;s=Name; at most 1024 characters */
+  nodeId: Scalars['String']['input'];
+  /** at most 50 characters; default none */
+  unit?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type Query = {
   __typename?: 'Query';
+  /** The tenant's edge agents, most recently seen first */
+  agents: EdgeAgentPage;
   alert: Alert;
   /** comments on an alert, oldest first */
   alertComments: AlertCommentPage;
@@ -778,8 +1325,20 @@ export type Query = {
   alerts: AlertPage;
   apiKeys: ApiKeyPage;
   auditEvents: AuditEventPage;
+  downtimeRecord: DowntimeRecord;
+  /** a machine's downtime records, newest first */
+  downtimeRecords: DowntimeRecordPage;
+  /** The caller's tenant downtime settings */
+  downtimeSettings: DowntimeSettings;
+  /** downtime records of every active machine, filtered and sorted */
+  fleetDowntime: DowntimeRecordPage;
+  /** MTTR and MTBF pooled over the fleet (optionally a group subtree) */
+  fleetMttrMtbf: FleetMttrMtbf;
   /** every active machine with status, open alerts and last reading */
   fleetStatus: FleetStatus;
+  ingestSource: IngestSource;
+  /** ingest sources of the tenant, newest first */
+  ingestSources: IngestSourcePage;
   /** newest reading of each metric of a machine */
   latestReadings: MachineLatestReadings;
   machine: Machine;
@@ -789,12 +1348,26 @@ export type Query = {
   /** all groups as a nested forest */
   machineGroupTree: Array<MachineGroupTreeNode>;
   machineGroups: MachineGroupPage;
+  /** MTTR and MTBF of a machine over the last `days` days */
+  machineMttrMtbf: MttrMtbf;
   /** raw points, or buckets when an interval is given */
   machineReadings: ReadingSeriesResult;
   machines: MachinePage;
   me: CurrentUser;
+  /** every reason code as a nested forest (inactive ones included, flagged) */
+  reasonCodeTree: Array<ReasonCodeTreeNode>;
+  /** the tenant's reason codes ordered by code (active ones unless activeOnly is false) */
+  reasonCodes: Array<ReasonCode>;
+  /** uptime of a machine over [start, end) (default the last 7 days, at most 366) */
+  uptimeSummary: UptimeSummary;
   user: User;
   users: UserPage;
+};
+
+
+export type QueryAgentsArgs = {
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -855,9 +1428,61 @@ export type QueryAuditEventsArgs = {
 };
 
 
+export type QueryDowntimeRecordArgs = {
+  id: Scalars['ID']['input'];
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryDowntimeRecordsArgs = {
+  category?: InputMaybe<DowntimeCategory>;
+  end?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  machineId: Scalars['ID']['input'];
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  reasonCodeId?: InputMaybe<Scalars['ID']['input']>;
+  start?: InputMaybe<Scalars['DateTimeISO']['input']>;
+};
+
+
+export type QueryFleetDowntimeArgs = {
+  category?: InputMaybe<DowntimeCategory>;
+  end?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  groupId?: InputMaybe<Scalars['ID']['input']>;
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  reasonCodeId?: InputMaybe<Scalars['ID']['input']>;
+  sortBy?: InputMaybe<FleetDowntimeSortField>;
+  sortDir?: InputMaybe<SortDirection>;
+  start?: InputMaybe<Scalars['DateTimeISO']['input']>;
+};
+
+
+export type QueryFleetMttrMtbfArgs = {
+  days?: InputMaybe<Scalars['Int']['input']>;
+  groupId?: InputMaybe<Scalars['ID']['input']>;
+  includeMachines?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
 export type QueryFleetStatusArgs = {
   groupId?: InputMaybe<Scalars['ID']['input']>;
   status?: InputMaybe<MachineStatus>;
+};
+
+
+export type QueryIngestSourceArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryIngestSourcesArgs = {
+  isActive?: InputMaybe<Scalars['Boolean']['input']>;
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  protocol?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -891,6 +1516,12 @@ export type QueryMachineGroupsArgs = {
 };
 
 
+export type QueryMachineMttrMtbfArgs = {
+  days?: InputMaybe<Scalars['Int']['input']>;
+  machineId: Scalars['ID']['input'];
+};
+
+
 export type QueryMachineReadingsArgs = {
   aggregation?: InputMaybe<Scalars['String']['input']>;
   end?: InputMaybe<Scalars['DateTimeISO']['input']>;
@@ -910,6 +1541,18 @@ export type QueryMachinesArgs = {
   sortBy?: InputMaybe<MachineSortField>;
   sortDir?: InputMaybe<SortDirection>;
   status?: InputMaybe<MachineStatus>;
+};
+
+
+export type QueryReasonCodesArgs = {
+  activeOnly?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QueryUptimeSummaryArgs = {
+  end?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  machineId: Scalars['ID']['input'];
+  start?: InputMaybe<Scalars['DateTimeISO']['input']>;
 };
 
 
@@ -952,6 +1595,45 @@ export type ReadingSeriesResult = {
   start: Scalars['DateTimeISO']['output'];
 };
 
+export type ReasonCode = {
+  __typename?: 'ReasonCode';
+  /** the category a record with this code gets when it names none */
+  category?: Maybe<DowntimeCategory>;
+  /** unique per tenant (case-insensitively) */
+  code: Scalars['String']['output'];
+  createdAt: Scalars['DateTimeISO']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  isActive: Scalars['Boolean']['output'];
+  /** created by the platform (automatic downtime) */
+  isSystem: Scalars['Boolean']['output'];
+  name: Scalars['String']['output'];
+  parentId?: Maybe<Scalars['ID']['output']>;
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
+export type ReasonCodeDowntime = {
+  __typename?: 'ReasonCodeDowntime';
+  count: Scalars['Int']['output'];
+  downtimeSeconds: Scalars['Float']['output'];
+  /** null: records without a reason code */
+  reasonCodeId?: Maybe<Scalars['ID']['output']>;
+  reasonCodeName?: Maybe<Scalars['String']['output']>;
+};
+
+export type ReasonCodeTreeNode = {
+  __typename?: 'ReasonCodeTreeNode';
+  category?: Maybe<DowntimeCategory>;
+  children: Array<ReasonCodeTreeNode>;
+  code: Scalars['String']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  isActive: Scalars['Boolean']['output'];
+  isSystem: Scalars['Boolean']['output'];
+  name: Scalars['String']['output'];
+  parentId?: Maybe<Scalars['ID']['output']>;
+};
+
 export type RegisterInput = {
   email: Scalars['String']['input'];
   fullName: Scalars['String']['input'];
@@ -976,6 +1658,31 @@ export enum SortDirection {
   Desc = 'desc'
 }
 
+/** a source's health after a change of state, error or bad points */
+export type SourceHealthEvent = {
+  __typename?: 'SourceHealthEvent';
+  consecutiveFailures: Scalars['Int']['output'];
+  lastError?: Maybe<Scalars['String']['output']>;
+  lastPollAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  lastSuccessAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  machineId: Scalars['ID']['output'];
+  points: Array<SourcePointStatus>;
+  sourceId: Scalars['ID']['output'];
+  /** pending (never polled), ok, degraded (some points bad), failing (the last cycle failed), disabled (inactive) */
+  state: Scalars['String']['output'];
+};
+
+/** a point that was not good in the last cycle */
+export type SourcePointStatus = {
+  __typename?: 'SourcePointStatus';
+  good: Scalars['Boolean']['output'];
+  metricNames: Array<Scalars['String']['output']>;
+  /** node id, or a register block such as holding:100-109 */
+  point: Scalars['String']['output'];
+  /** OPC-UA status code name (BadNodeIdUnknown, ...) or the Modbus outcome (IllegalDataAddress, ...) */
+  status: Scalars['String']['output'];
+};
+
 export type Subscription = {
   __typename?: 'Subscription';
   /** alerts as they are raised (optionally of one machine, of a group, of at least a severity) */
@@ -984,10 +1691,16 @@ export type Subscription = {
   alertUpdated: Alert;
   /** Audit events of the caller's tenant as they are recorded */
   auditEventRecorded: AuditEvent;
+  /** downtime records as they end (same filters as downtimeStarted) */
+  downtimeEnded: DowntimeRecord;
+  /** downtime records as they start (optionally of one machine or of a group) */
+  downtimeStarted: DowntimeRecord;
   /** status changes of the tenant's machines (or of one machine) */
   machineStatusChanged: MachineStatusChange;
   /** readings of one machine as they are stored (optionally only some metrics) */
   readingAdded: LiveReading;
+  /** health changes of the tenant's sources (or of one): state, last error, bad points */
+  sourceHealthChanged: SourceHealthEvent;
 };
 
 
@@ -1005,6 +1718,18 @@ export type SubscriptionAlertUpdatedArgs = {
 };
 
 
+export type SubscriptionDowntimeEndedArgs = {
+  groupId?: InputMaybe<Scalars['ID']['input']>;
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionDowntimeStartedArgs = {
+  groupId?: InputMaybe<Scalars['ID']['input']>;
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
 export type SubscriptionMachineStatusChangedArgs = {
   machineId?: InputMaybe<Scalars['ID']['input']>;
 };
@@ -1013,6 +1738,41 @@ export type SubscriptionMachineStatusChangedArgs = {
 export type SubscriptionReadingAddedArgs = {
   machineId: Scalars['ID']['input'];
   metrics?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+
+export type SubscriptionSourceHealthChangedArgs = {
+  sourceId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type TagMappingInput = {
+  /** at most 255 characters */
+  metricName: Scalars['String']['input'];
+  /** a node id (or its raw tag, ns2_i1001) or a Modbus raw tag (hr100, ir7, co3, di0) of a source of the machine */
+  tag: Scalars['String']['input'];
+  /** absent: the unit stays */
+  unit?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type TagMappingResult = {
+  __typename?: 'TagMappingResult';
+  machineId: Scalars['ID']['output'];
+  mappings: Array<AppliedTagMapping>;
+  /** every source a mapping touched */
+  sourceIds: Array<Scalars['ID']['output']>;
+};
+
+/** a source configuration to test without saving it (machineId and name may be left out) */
+export type TestIngestSourceInput = {
+  config: IngestSourceConfigInput;
+  host?: InputMaybe<Scalars['String']['input']>;
+  isActive?: InputMaybe<Scalars['Boolean']['input']>;
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  pollIntervalSeconds?: InputMaybe<Scalars['Int']['input']>;
+  port?: InputMaybe<Scalars['Int']['input']>;
+  /** opcua, opc_ua, modbus, modbus_tcp (returned as opcua or modbus) */
+  protocol: Scalars['String']['input'];
 };
 
 /** absent fields keep their value; the rule is validated as a whole after the change */
@@ -1035,6 +1795,34 @@ export type UpdateAlertRuleInput = {
   severity?: InputMaybe<AlertSeverity>;
   warningThreshold?: InputMaybe<Scalars['Float']['input']>;
   windowSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** absent fields keep their value; an ended record cannot be reopened */
+export type UpdateDowntimeInput = {
+  category?: InputMaybe<DowntimeCategory>;
+  /** setting it on an open record ends the record */
+  endedAt?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  reason?: InputMaybe<Scalars['String']['input']>;
+  /** an explicit null clears it */
+  reasonCodeId?: InputMaybe<Scalars['ID']['input']>;
+  startedAt?: InputMaybe<Scalars['DateTimeISO']['input']>;
+};
+
+export type UpdateDowntimeSettingsInput = {
+  autoDowntimeEnabled?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** absent fields keep their value; config merges field by field; the source is validated as a whole */
+export type UpdateIngestSourceInput = {
+  config?: InputMaybe<IngestSourceConfigInput>;
+  host?: InputMaybe<Scalars['String']['input']>;
+  isActive?: InputMaybe<Scalars['Boolean']['input']>;
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  pollIntervalSeconds?: InputMaybe<Scalars['Int']['input']>;
+  port?: InputMaybe<Scalars['Int']['input']>;
+  /** opcua, opc_ua, modbus, modbus_tcp (returned as opcua or modbus) */
+  protocol?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type UpdateMachineGroupInput = {
@@ -1065,10 +1853,40 @@ export type UpdateProfileInput = {
   fullName?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** absent fields keep their value; parentId null moves the code to the top level */
+export type UpdateReasonCodeInput = {
+  category?: InputMaybe<DowntimeCategory>;
+  code?: InputMaybe<Scalars['String']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** false deactivates the code (codes in use are never deleted) */
+  isActive?: InputMaybe<Scalars['Boolean']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  parentId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 export type UpdateUserInput = {
   fullName?: InputMaybe<Scalars['String']['input']>;
   isActive?: InputMaybe<Scalars['Boolean']['input']>;
   role?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** see docs/downtime-metrics.md */
+export type UptimeSummary = {
+  __typename?: 'UptimeSummary';
+  /** uptime / window × 100 (null for an empty window) */
+  availabilityPercent?: Maybe<Scalars['Float']['output']>;
+  byCategory: Array<CategoryDowntime>;
+  /** largest downtime first */
+  byReasonCode: Array<ReasonCodeDowntime>;
+  downtimeSeconds: Scalars['Float']['output'];
+  /** the requested end, or now when that lies ahead */
+  end: Scalars['DateTimeISO']['output'];
+  machineId: Scalars['ID']['output'];
+  /** records sharing time with the window */
+  recordCount: Scalars['Int']['output'];
+  start: Scalars['DateTimeISO']['output'];
+  uptimeSeconds: Scalars['Float']['output'];
+  windowSeconds: Scalars['Float']['output'];
 };
 
 export type User = {

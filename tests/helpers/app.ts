@@ -66,8 +66,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     cleanups.push(db.drop);
   }
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
-  else {
-    const dir = await mkdtemp(path.join(tmpdir(), 'hf-embedded-'));
+  if (!env.DATA_DIR) {
+    // each app its own data directory (embedded database, generated keys, OPC-UA certificates)
+    const dir = await mkdtemp(path.join(tmpdir(), databaseUrl ? 'hf-data-' : 'hf-embedded-'));
     env.DATA_DIR = dir;
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
   }

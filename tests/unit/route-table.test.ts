@@ -15,23 +15,6 @@ const SPEC_DIR = new URL('../../../shared/spec/', import.meta.url);
  * as modules land.
  */
 const PENDING: Readonly<Record<string, readonly string[]>> = {
-  'downtime.md': [
-    'POST /machines/{machine_id}/downtime',
-    'GET /machines/{machine_id}/downtime',
-    'PUT /machines/{machine_id}/downtime/{record_id}',
-    'POST /machines/{machine_id}/downtime/{record_id}/end',
-    'GET /machines/{machine_id}/uptime-summary',
-    'GET /machines/{machine_id}/mttr-mtbf',
-    'GET /fleet/downtime',
-    'GET /fleet/mttr-mtbf',
-    'GET /reason-codes',
-    'GET /reason-codes/tree',
-    'POST /reason-codes',
-    'PUT /reason-codes/{code_id}',
-  ],
-  'edge-agent.md': [
-    'GET /api/v1/agent/heartbeat',
-  ],
   'erp.md': [
     'GET /erp/connections',
     'POST /erp/connections',
@@ -42,15 +25,6 @@ const PENDING: Readonly<Record<string, readonly string[]>> = {
     'POST /erp/connections/{id}/sync',
     'GET /erp/connections/{id}/logs',
     'GET /erp/logs',
-  ],
-  'ingest-sources.md': [
-    'POST /ingest-sources',
-    'POST /ingest-sources/{source_id}/test-connection',
-    'POST /ingest/opcua/sources',
-    'POST /sensor-data/tag-mappings',
-  ],
-  'ingestion-readings.md': [
-    'POST /sensor-data/tag-mappings',
   ],
   'inventory.md': [
     'GET /inventory/parts',
