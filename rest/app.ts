@@ -38,6 +38,7 @@ export type UpgradeRoute = (req: IncomingMessage, socket: Duplex, head: Buffer) 
 /** Builds the whole HTTP application on an existing container (both doors, health, metrics, docs). */
 export async function buildApp(c: Container): Promise<{ app: express.Express; server: Server; graphql: GraphqlDoor; dashboard: DashboardSocket; upgrades: UpgradeRoute[] }> {
   const metrics = new Metrics();
+  metrics.watchSourcePoller(c.services.sourcePoller);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', c.config.trustProxy);

@@ -69,37 +69,56 @@ export interface DowntimeListFilter {
  * A page of a downtime list and its count, as two statements (run side by side): a window count
  * over the whole match would make PostgreSQL join and sort every record instead of reading the
  * first page off an index (1.2 s against 0.2 ms + 90 ms for the count, 100,000 records).
+ *
+ * The count does not join each record to its machine (a hash probe per record over a sequential
+ * scan): it walks the tenant's active machines in scope and counts each one's matching records with
+ * an index-only scan of ("tenant_id", "machine_id", "started_at"). A record's machine is always of
+ * the record's tenant, so the same records are counted.
  */
 export function downtimePageStatements(f: DowntimeListFilter, order: string, pageSize: number, offset: number): { page: Statement; count: Statement } {
-  const params: unknown[] = [];
+  const cteParams: unknown[] = [];
   let cte = '';
   if (f.groupId) {
     cte = GROUP_SUBTREE_SQL;
-    params.push(f.groupId, f.tenantId, f.tenantId);
+    cteParams.push(f.groupId, f.tenantId, f.tenantId);
+  }
+  const inGroup = (col: string) => `exists (select 1 from machine_group_members mm where mm.machine_id = ${col} and mm.group_id = any(array(select id from subtree)))`;
+  // conditions on the record alone (both statements)
+  let recordWhere = '';
+  const recordParams: unknown[] = [];
+  if (f.category != null) {
+    recordWhere += ' and r.category = ?';
+    recordParams.push(f.category);
+  }
+  if (f.reasonCodeId != null) {
+    recordWhere += ' and r.reason_code_id = ?';
+    recordParams.push(f.reasonCodeId);
+  }
+  if (f.start != null) {
+    recordWhere += ' and (r.ended_at is null or r.ended_at > ?)';
+    recordParams.push(f.start);
+  }
+  if (f.end != null) {
+    recordWhere += ' and r.started_at < ?';
+    recordParams.push(f.end);
   }
   let where = 'r.tenant_id = ? and m.is_active';
-  params.push(f.tenantId);
+  const params: unknown[] = [...cteParams, f.tenantId];
   if (f.machineId != null) {
     where += ' and r.machine_id = ?';
     params.push(f.machineId);
   }
-  if (f.groupId) where += ' and exists (select 1 from machine_group_members mm where mm.machine_id = r.machine_id and mm.group_id = any(array(select id from subtree)))';
-  if (f.category != null) {
-    where += ' and r.category = ?';
-    params.push(f.category);
+  if (f.groupId) where += ` and ${inGroup('r.machine_id')}`;
+  where += recordWhere;
+  params.push(...recordParams);
+  // in the order of the count's text: the lateral count's parameters come before the machines'
+  const countParams: unknown[] = [...cteParams, f.tenantId, ...recordParams, f.tenantId];
+  let machineWhere = 'm.tenant_id = ? and m.is_active';
+  if (f.machineId != null) {
+    machineWhere += ' and m.id = ?';
+    countParams.push(f.machineId);
   }
-  if (f.reasonCodeId != null) {
-    where += ' and r.reason_code_id = ?';
-    params.push(f.reasonCodeId);
-  }
-  if (f.start != null) {
-    where += ' and (r.ended_at is null or r.ended_at > ?)';
-    params.push(f.start);
-  }
-  if (f.end != null) {
-    where += ' and r.started_at < ?';
-    params.push(f.end);
-  }
+  if (f.groupId) machineWhere += ` and ${inGroup('m.id')}`;
   return {
     page: {
       sql: `${cte} select r.*, m.name as machine_name, rc.name as reason_code_name
@@ -107,6 +126,11 @@ export function downtimePageStatements(f: DowntimeListFilter, order: string, pag
           where ${where} order by ${order} limit ? offset ?`,
       params: [...params, pageSize, offset],
     },
-    count: { sql: `${cte} select count(*) as n from downtime_records r join machines m on m.id = r.machine_id where ${where}`, params },
+    count: {
+      sql: `${cte} select coalesce(sum(c.n), 0)::bigint as n from machines m
+           cross join lateral (select count(*) as n from downtime_records r where r.tenant_id = ? and r.machine_id = m.id${recordWhere}) c
+          where ${machineWhere}`,
+      params: countParams,
+    },
   };
 }

@@ -8,7 +8,7 @@ import type { DeviceDriver, DriverFactory, DriverOptions, PointStatus, PollResul
 import type { Database } from '../infra/database.js';
 import type { EventBus } from '../infra/event-bus.js';
 import type { JobRunner } from '../infra/jobs.js';
-import type { IngestService } from '../readings/ingest.service.js';
+import type { IngestError, IngestResult, IngestService } from '../readings/ingest.service.js';
 import { INGEST_MAX_BATCH } from '../readings/ingest.rules.js';
 import { ingestSourcesChangedTopic, sourceHealthChangedTopic, type PollTarget, type SourceHealth, type SourceState } from './ingest-source.events.js';
 
@@ -70,6 +70,21 @@ export interface SourcePollerOptions {
   driverFactory?: DriverFactory;
   /** this process' lease owner name (default host:pid:random) */
   ownerId?: string;
+  /**
+   * How long a cycle's readings wait for other cycles' of the same tenant before they go to the
+   * ingest service together (default 20 ms; 0 sends each cycle's readings at once).
+   */
+  ingestLingerMs?: number;
+}
+
+/** Lifetime counters of this process' poller (monotonic; `/metrics` exports them). */
+export interface PollerTotals {
+  /** sources this process polls now */
+  sources: number;
+  cycles: number;
+  failedCycles: number;
+  missed: number;
+  readings: number;
 }
 
 /** Counters since the last `resetStats()` (the connectivity benchmark reads them). */
@@ -156,6 +171,9 @@ export class SourcePoller {
   private closing = false;
   private closed?: Promise<void>;
   private counters = { cycles: 0, failedCycles: 0, missed: 0, readings: 0, maxLateMs: 0 };
+  private readonly totals = { cycles: 0, failedCycles: 0, missed: 0, readings: 0 };
+  /** @internal the cycles' readings, coalesced per tenant */
+  readonly batcher: IngestBatcher;
   private statsSince = { at: Date.now(), cpu: process.cpuUsage() };
   readonly healthFlushMs: number;
   readonly closeTimeoutMs: number;
@@ -173,6 +191,7 @@ export class SourcePoller {
     this.healthFlushMs = opts.healthFlushMs ?? 10_000;
     this.closeTimeoutMs = opts.closeTimeoutMs ?? 3_000;
     this.driverFactory = opts.driverFactory ?? createDriver;
+    this.batcher = new IngestBatcher(ingest, log, { lingerMs: opts.ingestLingerMs ?? 20 });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -332,10 +351,22 @@ export class SourcePoller {
 
   /** @internal */
   count(c: { cycle?: boolean; failed?: boolean; missed?: number; readings?: number; lateMs?: number }): void {
-    if (c.cycle) this.counters.cycles += 1;
-    if (c.failed) this.counters.failedCycles += 1;
-    if (c.missed) this.counters.missed += c.missed;
-    if (c.readings) this.counters.readings += c.readings;
+    if (c.cycle) {
+      this.counters.cycles += 1;
+      this.totals.cycles += 1;
+    }
+    if (c.failed) {
+      this.counters.failedCycles += 1;
+      this.totals.failedCycles += 1;
+    }
+    if (c.missed) {
+      this.counters.missed += c.missed;
+      this.totals.missed += c.missed;
+    }
+    if (c.readings) {
+      this.counters.readings += c.readings;
+      this.totals.readings += c.readings;
+    }
     if (c.lateMs !== undefined && c.lateMs > this.counters.maxLateMs) this.counters.maxLateMs = c.lateMs;
   }
 
@@ -349,6 +380,11 @@ export class SourcePoller {
   stats(): PollerStats {
     const cpu = process.cpuUsage(this.statsSince.cpu);
     return { sources: this.loops.size, ...this.counters, pollCpuMicros: cpu.user + cpu.system, elapsedMs: Date.now() - this.statsSince.at };
+  }
+
+  /** Counters since the process started (never reset). */
+  lifetimeStats(): PollerTotals {
+    return { sources: this.loops.size, ...this.totals };
   }
 
   resetStats(): void {
@@ -372,12 +408,119 @@ export class SourcePoller {
       this.closing = true;
       const loops = [...this.loops.values()];
       for (const l of loops) l.stop('closing');
+      // cycles under way store what they polled at once, without waiting for a linger
+      this.batcher.close();
       await bounded(Promise.allSettled(loops.map((l) => l.done)), this.closeTimeoutMs + 2_000);
       await this.db
         .query(`update ingest_sources set lease_owner = null, lease_until = clock_timestamp() where lease_owner = ?`, [this.ownerId])
         .catch((err) => this.log.warn({ err: errMessage(err) }, 'releasing source leases failed (they expire by themselves)'));
     })();
     return this.closed;
+  }
+}
+
+interface BatchPart {
+  readings: unknown[];
+  /** index of the part's first reading in the flushed call */
+  offset: number;
+  resolve: (r: IngestResult) => void;
+  reject: (err: unknown) => void;
+}
+
+interface TenantBatch {
+  parts: BatchPart[];
+  count: number;
+  timer: NodeJS.Timeout | null;
+}
+
+/**
+ * Coalesces the readings of cycles that complete close together into one ingest call per tenant:
+ * a tenant's pending readings are flushed when they reach the call limit (`maxReadings`, 1,000) or
+ * `lingerMs` after the first of them arrived, whichever comes first. Each submitter gets back its
+ * own share of the call's result (its rejections re-indexed to its readings), or the call's error:
+ * a store failure fails exactly the submissions of that flush. A submission never spans two calls.
+ */
+export class IngestBatcher {
+  private readonly pending = new Map<string, TenantBatch>();
+  private readonly lingerMs: number;
+  private readonly maxReadings: number;
+  private closed = false;
+
+  constructor(
+    private readonly ingest: Pick<IngestService, 'ingestForTenant'>,
+    private readonly log: Logger,
+    opts: { lingerMs: number; maxReadings?: number },
+  ) {
+    this.lingerMs = Math.max(0, opts.lingerMs);
+    this.maxReadings = Math.max(1, Math.min(opts.maxReadings ?? INGEST_MAX_BATCH, INGEST_MAX_BATCH));
+  }
+
+  /** Stores `readings` (at most `maxReadings`) with other pending ones of the tenant; settles when their call did. */
+  submit(tenantId: string, readings: unknown[]): Promise<IngestResult> {
+    if (readings.length > this.maxReadings) throw new RangeError(`at most ${this.maxReadings} readings per submission, not ${readings.length}`);
+    return new Promise<IngestResult>((resolve, reject) => {
+      let b = this.pending.get(tenantId);
+      if (b && b.count + readings.length > this.maxReadings) {
+        this.flush(tenantId);
+        b = undefined;
+      }
+      if (!b) {
+        b = { parts: [], count: 0, timer: null };
+        this.pending.set(tenantId, b);
+      }
+      b.parts.push({ readings, offset: b.count, resolve, reject });
+      b.count += readings.length;
+      if (b.count >= this.maxReadings || this.lingerMs === 0 || this.closed) this.flush(tenantId);
+      else b.timer ??= setTimeout(() => this.flush(tenantId), this.lingerMs);
+    });
+  }
+
+  /** Sends every pending batch now, and every later submission at once. */
+  close(): void {
+    this.closed = true;
+    for (const tenantId of [...this.pending.keys()]) this.flush(tenantId);
+  }
+
+  /** readings waiting for a flush (all tenants) */
+  pendingCount(): number {
+    let n = 0;
+    for (const b of this.pending.values()) n += b.count;
+    return n;
+  }
+
+  private flush(tenantId: string): void {
+    const b = this.pending.get(tenantId);
+    if (!b) return;
+    this.pending.delete(tenantId);
+    if (b.timer) clearTimeout(b.timer);
+    const parts = b.parts;
+    const all = parts.length === 1 ? parts[0]!.readings : parts.flatMap((p) => p.readings);
+    let call: Promise<IngestResult>;
+    try {
+      call = this.ingest.ingestForTenant(tenantId, this.log, all);
+    } catch (err) {
+      call = Promise.reject(err);
+    }
+    call.then(
+      (res) => {
+        if (parts.length === 1) return parts[0]!.resolve(res);
+        // errors are sorted by index: hand each part the ones in its range, re-indexed
+        const errs = [...res.errors].sort((x, y) => x.index - y.index);
+        let e = 0;
+        for (const p of parts) {
+          const end = p.offset + p.readings.length;
+          const mine: IngestError[] = [];
+          while (e < errs.length && errs[e]!.index < end) {
+            const err = errs[e++]!;
+            if (err.index >= p.offset) mine.push({ ...err, index: err.index - p.offset });
+          }
+          p.resolve({ acceptedCount: p.readings.length - mine.length, rejectedCount: mine.length, errors: mine });
+        }
+      },
+      (err) => {
+        for (const p of parts) p.reject(err);
+      },
+    );
   }
 }
 
@@ -561,7 +704,7 @@ class SourceLoop {
           unit: v.unit,
           rawTag: v.rawTag,
         }));
-        const res = await this.p.ingest.ingestForTenant(t.tenantId, this.log, chunk);
+        const res = await this.p.batcher.submit(t.tenantId, chunk);
         rejected += res.rejectedCount;
         firstRejection ??= res.errors[0]?.error ?? null;
         this.p.count({ readings: res.acceptedCount });

@@ -315,6 +315,29 @@ describe.skipIf(pgSvc.skip)(`direct ingestion: polling Modbus sources${pgSvc.lab
     expect(s.readings).toBeGreaterThan(5);
     expect(s.pollCpuMicros).toBeGreaterThan(0);
   });
+
+  it('exports the lifetime poll counters on /metrics, unaffected by resetStats()', async () => {
+    const poller = t.app.container.services.sourcePoller;
+    const before = poller.lifetimeStats();
+    poller.resetStats();
+    expect(poller.stats().cycles).toBe(0);
+    const res = await fetch(`${t.url}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const value = (name: string) => {
+      const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+      expect(m, `${name} in /metrics`).not.toBeNull();
+      return Number(m![1]);
+    };
+    expect(text).toMatch(/# TYPE haltfree_source_poll_cycles_total counter/);
+    expect(text).toMatch(/# TYPE haltfree_source_polled_sources gauge/);
+    expect(value('haltfree_source_poll_cycles_total')).toBeGreaterThanOrEqual(before.cycles);
+    expect(value('haltfree_source_poll_cycles_total')).toBeGreaterThan(5);
+    expect(value('haltfree_source_poll_failed_cycles_total')).toBeGreaterThanOrEqual(4);
+    expect(value('haltfree_source_poll_readings_total')).toBeGreaterThan(5);
+    expect(value('haltfree_source_poll_missed_cycles_total')).toBeGreaterThanOrEqual(0);
+    expect(value('haltfree_source_polled_sources')).toBeGreaterThanOrEqual(0);
+  });
 });
 
 describe.skipIf(pgSvc.skip)(`direct ingestion: the outbound guard refuses loopback by default${pgSvc.label}`, () => {
