@@ -10,7 +10,6 @@
  *                                     same interval and decoding the ten values; `start` begins
  *                                     polling, `stop` ends it and answers the counts.
  */
-import net from 'node:net';
 import * as modbus from 'modbus-serial';
 import type { ModbusRTU as ModbusClient } from 'modbus-serial/ModbusRTU.js';
 
@@ -18,23 +17,11 @@ import type { ModbusRTU as ModbusClient } from 'modbus-serial/ModbusRTU.js';
 const { ServerTCP } = modbus;
 const ModbusRTU = (modbus as unknown as { default: typeof ModbusClient }).default;
 type ModbusRTU = ModbusClient;
-import { decodePoint, encodePoint, SIM_BLOCKS, SIM_POINTS, SimDevice, simChild } from './device-sim.js';
+import { decodePoint, encodePoint, SIM_BLOCKS, SIM_POINTS, SimDevice, simChild, freePort } from './device-sim.js';
 
 type Config = { role: 'server'; first: number; count: number } | { role: 'client'; ports: number[]; intervalMs: number; timeoutMs?: number };
 
 const { config, reply, serve } = await simChild<Config>();
-
-/** A port the kernel just handed out (ServerTCP cannot listen on port 0: it takes 0 for its default 502). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startDevice(index: number, counters: { requests: number }): Promise<{ port: number; close(): Promise<void> }> {
   const device = new SimDevice(index);

@@ -13,26 +13,14 @@
  *                                         MaxNodesPerRead), values converted to numbers; `start`,
  *                                         `stop` (answers the counts).
  */
-import net from 'node:net';
 import { AttributeIds, DataType, MessageSecurityMode, OPCUAClient, SecurityPolicy, StatusCodes, Variant, type ClientSession, type ReadValueIdOptions } from 'node-opcua-client';
 import { nodesets } from 'node-opcua-nodesets';
 import { OPCUAServer } from 'node-opcua-server';
-import { opcuaNodeId, SIM_POINTS, SimDevice, simChild } from './device-sim.js';
+import { opcuaNodeId, SIM_POINTS, SimDevice, simChild, freePort } from './device-sim.js';
 
 type Config = { role: 'server'; variables: number } | { role: 'client'; endpointUrl: string; nodeIds: string[]; intervalMs: number };
 
 const { config, reply, serve } = await simChild<Config>();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 if (config.role === 'server') {
   let served = 0;

@@ -9,6 +9,7 @@
  * a stored value outside it means a decoding error (wrong type, word order, scale or offset).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -328,4 +329,16 @@ export function pushReading(i: number, baseMs: number, machines: number): PushRe
   const h = Math.imul(i ^ 0x5bd1e995, 0x27d4eb2d) >>> 0;
   const value = Math.round((lo + span * (0.5 + 0.4 * Math.sin(sweep / 7 + m) + 0.05 * (h / 2 ** 32))) * 1000) / 1000;
   return { machine_identifier: pushMachineIdentifier(m), timestamp: new Date(ts).toISOString(), metric_name: point.metricName, value, unit: point.unit, raw_tag: point.registerType === 'holding' ? `hr${point.address}` : `ir${point.address}` };
+}
+
+/** A port free on 127.0.0.1 right now (for servers that cannot listen on port 0 themselves, or restart on the same port). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }

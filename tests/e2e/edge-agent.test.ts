@@ -13,7 +13,8 @@ import ModbusSerial from 'modbus-serial';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, createTestDatabase, http, registerTenant, startTestApp, type TenantSession, type TestApp } from '../helpers/app.js';
 import { ensureBuilt, NODE24, ROOT } from '../helpers/build.js';
-import { freePort, startModbusServer, stopAllModbusServers } from '../helpers/modbus-servers.js';
+import { startModbusServer, stopAllModbusServers } from '../helpers/modbus-servers.js';
+import { freePort } from '../helpers/sockets.js';
 import { startOpcuaServer, type TestOpcuaServer } from '../helpers/opcua-server.js';
 import { probeService } from '../helpers/services.js';
 

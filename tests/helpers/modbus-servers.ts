@@ -18,6 +18,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import net from 'node:net';
+import { freePort } from './sockets.js';
 import { fileURLToPath } from 'node:url';
 import ModbusSerial from 'modbus-serial';
 import type { ModbusByteOrder, ModbusDataType } from '../../src/connectivity/device-source.js';
@@ -99,18 +100,6 @@ function entries<V>(m: Map<number, V> | Record<number, V> | undefined): [number,
 
 function checkAddr(addr: number): void {
   if (!Number.isInteger(addr) || addr < 0 || addr > 65_535) throw new RangeError(`Modbus address out of range: ${addr}`);
-}
-
-/** A port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, HOST, () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@
  * `dropSessions()` closes every session server-side while the connections stay open.
  * Starting takes one to three seconds (the standard nodeset): reuse one server per test file.
  */
-import net from 'node:net';
+import { freePort } from './sockets.js';
 import path from 'node:path';
 import { OPCUACertificateManager } from 'node-opcua-certificate-manager';
 import { DataType, MessageSecurityMode, SecurityPolicy, StatusCodes, Variant, VariantArrayType, type StatusCode } from 'node-opcua-client';
@@ -88,19 +88,6 @@ const DATA_TYPES: Record<TestNodeDataType, DataType> = {
   Boolean: DataType.Boolean,
   String: DataType.String,
 };
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function inferType(n: TestOpcuaNode): TestNodeDataType {
   if (n.dataType) return n.dataType;

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import WebSocket from 'ws';
 
 const WAIT_MS = 5_000;
@@ -67,4 +68,16 @@ export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
       timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
     }),
   ]);
+}
+
+/** A port free on 127.0.0.1 right now (for servers that cannot listen on port 0 themselves, or restart on the same port). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }

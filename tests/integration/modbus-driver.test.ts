@@ -6,13 +6,13 @@ import { DeviceUnreachableError, type DeviceDriver, type DriverOptions, type Pol
 import { ModbusDriver } from '../../src/connectivity/modbus-driver.js';
 import {
   encodeWords,
-  freePort,
   PYTHON,
   startModbusServer,
   startPymodbusServer,
   stopAllModbusServers,
   type PymodbusServerOptions,
 } from '../helpers/modbus-servers.js';
+import { freePort } from '../helpers/sockets.js';
 
 const direct: ResolveTarget = async (host, port) => ({ address: host, port });
 const WIDTH: Record<ModbusDataType, number> = { int16: 1, uint16: 1, int32: 2, uint32: 2, float32: 2, float64: 4, bool: 1 };
