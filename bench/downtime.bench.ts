@@ -279,10 +279,10 @@ const DIRECT_QUERIES: readonly DirectQuery[] = [
   },
 ];
 
-type Door = 'rest' | 'graphql' | 'sql';
-const DOORS: readonly Door[] = ['rest', 'graphql', 'sql'];
+export type Door = 'rest' | 'graphql' | 'sql';
+export const DOORS: readonly Door[] = ['rest', 'graphql', 'sql'];
 
-interface DoorLatency {
+export interface DoorLatency {
   requests: number;
   errors: number;
   p50Ms: number;
@@ -294,7 +294,7 @@ interface DoorLatency {
  * Closed loop like runLoad, but request i goes to door i % 3, each door's latencies kept apart.
  * Bounded in time: `durationMs` after a 1 s warm-up.
  */
-async function mixedLoad(opts: { durationMs: number; concurrency: number; doors: Record<Door, (dispatcher: Agent, i: number) => Promise<boolean>> }): Promise<Record<Door, DoorLatency> & { seconds: number }> {
+export async function mixedLoad(opts: { durationMs: number; concurrency: number; doors: Record<Door, (dispatcher: Agent, i: number) => Promise<boolean>> }): Promise<Record<Door, DoorLatency> & { seconds: number }> {
   const dispatcher = new UndiciAgent({ connections: opts.concurrency, pipelining: 1, keepAliveTimeout: 30_000 });
   const warmupEnd = Date.now() + 1000;
   const end = warmupEnd + opts.durationMs;
@@ -329,7 +329,7 @@ async function mixedLoad(opts: { durationMs: number; concurrency: number; doors:
 }
 
 /** Stable JSON (keys sorted) for comparing answers. */
-function canonical(v: unknown): string {
+export function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
 }
 
@@ -341,7 +341,8 @@ export async function benchDowntime(server: BenchServer, opts: { durationMs: num
   const seedFigures = { machines: MACHINES, records: RECORDS, openRecords: s.openRecords, reasonCodes: s.reasonCodes, seconds: round((Date.now() - t0) / 1000, 1) };
   const json = { ...s.auth, 'content-type': 'application/json' };
   // a connection per statement in flight (the list sends two per request): the floor is never pool-bound
-  const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 2 * opts.concurrency });
+  // the same session settings as the app's pool (src/infra/database.ts: JIT off)
+  const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 2 * opts.concurrency, options: '-c jit=off' });
   const phases: DowntimeBenchResult['phases'] = {};
   const mixed: DowntimeBenchResult['mixed'] = {};
   const ratios: Record<string, number> = {};

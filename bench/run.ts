@@ -7,13 +7,15 @@ import { benchConnectivity, CONNECTIVITY_PHASES, type ConnectivityPhaseName } fr
 import { benchDowntime } from './downtime.bench.js';
 import { benchIngest, INGEST_SHAPES, type IngestShapeName } from './ingest.bench.js';
 import { benchMachines } from './machines.bench.js';
+import { benchNotifications, NOTIFY_MODES, NOTIFY_PROFILES, type NotifyMode, type NotifyProfile } from './notifications.bench.js';
+import { benchOee } from './oee.bench.js';
 import { createDatabase, startServer } from './lib/server.js';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 10_000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const wanted = new Set(process.argv.slice(2));
-const all = ['auth', 'machines', 'ingest', 'alerts', 'connectivity', 'downtime'];
+const all = ['auth', 'machines', 'ingest', 'alerts', 'connectivity', 'downtime', 'notifications', 'oee'];
 const selected = wanted.size ? all.filter((n) => wanted.has(n)) : all;
 
 function machine() {
@@ -27,8 +29,9 @@ if (process.env.BENCH_REDIS === '1') env.REDIS_URL = process.env.BENCH_REDIS_URL
 // BENCH_NODE_OPTIONS: extra Node/V8 options for the server process (e.g. --max-semi-space-size=16).
 const nodeOptions = [process.env.BENCH_NODE_OPTIONS, process.env.BENCH_CPU_PROF ? `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` : ''].filter(Boolean).join(' ');
 if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
-// auth and machines share one server; ingest and alerts start their own (INFLUX_URL set, RSS measured apart).
-const server = selected.some((n) => n !== 'ingest' && n !== 'alerts' && n !== 'connectivity') ? await startServer(env) : null;
+// auth and machines share one server; ingest and alerts start their own (INFLUX_URL set, RSS measured apart),
+// and so do connectivity and notifications (their own settings; notifications one server per deployment).
+const server = selected.some((n) => n !== 'ingest' && n !== 'alerts' && n !== 'connectivity' && n !== 'notifications') ? await startServer(env) : null;
 const results: Record<string, unknown> = {};
 try {
   console.log(JSON.stringify({ event: 'start', machineBefore: machine(), durationMs, concurrency, redis: Boolean(env.REDIS_URL) }));
@@ -42,6 +45,10 @@ try {
     // downtime: 1,000 machines, 100,000 records (SQL seed) on the shared server; each door and the
     // direct SQL for BENCH_DURATION_MS at BENCH_CONCURRENCY clients
     if (name === 'downtime') results.downtime = await benchDowntime(server!, { durationMs, concurrency, databaseUrl: db.url });
+    // oee: 1,000 machines x a year of OEE records in four zones, 100 of them with a year of shift logs
+    // (SQL seed) on the shared server; /fleet/oee?days=365 on each door against its SQL, summary and
+    // comparison p99, RSS sampled
+    if (name === 'oee') results.oee = await benchOee(server!, { durationMs, concurrency, databaseUrl: db.url });
     // ingest: BENCH_INGEST_CLIENTS concurrent clients (default 4), InfluxDB at BENCH_INFLUX_URL,
     // BENCH_SHAPES=a,b,c,d,query (default all); with Redis unless BENCH_REDIS=0 (the deployment it models)
     if (name === 'ingest') {
@@ -106,6 +113,34 @@ try {
         redisUrl,
       });
       if ((results.connectivity as { failedPhases?: string[] }).failedPhases) process.exitCode = 1;
+    }
+    // notifications: BENCH_NOTIFY_MODES=embedded,postgres (default both: PGlite with in-process jobs,
+    // then Redis/BullMQ + PostgreSQL), BENCH_NOTIFY_ALERTS (1,000; x 3 channels), BENCH_NOTIFY_MACHINES
+    // (1,000), BENCH_NOTIFY_CONCURRENCY the plain loop's (default: the engine's), BENCH_NOTIFY_MAX_MS
+    // bound of the wait for every delivery (300,000), BENCH_NOTIFY_REDIS_URL (redis://127.0.0.1:6379/14),
+    // BENCH_NOTIFY_PROFILES=instant,realistic (default both: receivers answering at once, or after 20-200 ms)
+    if (name === 'notifications') {
+      const modes = (process.env.BENCH_NOTIFY_MODES ?? NOTIFY_MODES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+      const unknown = modes.filter((s) => !(NOTIFY_MODES as readonly string[]).includes(s));
+      if (unknown.length) throw new Error(`BENCH_NOTIFY_MODES: unknown ${unknown.join(',')} (known: ${NOTIFY_MODES.join(',')})`);
+      // a Redis database of its own (BENCH_NOTIFY_REDIS_URL): job queues are named per job, so workers
+      // of other servers on the same Redis (tests running meanwhile) would take its jobs
+      const redisUrl = process.env.BENCH_NOTIFY_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
+      const { DATABASE_URL: _db, REDIS_URL: _redis, ...embeddedEnv } = env;
+      const profiles = (process.env.BENCH_NOTIFY_PROFILES ?? NOTIFY_PROFILES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+      const unknownProfiles = profiles.filter((s) => !(NOTIFY_PROFILES as readonly string[]).includes(s));
+      if (unknownProfiles.length) throw new Error(`BENCH_NOTIFY_PROFILES: unknown ${unknownProfiles.join(',')} (known: ${NOTIFY_PROFILES.join(',')})`);
+      const num = (v: string | undefined) => (v ? Number(v) : undefined);
+      results.notifications = await benchNotifications({
+        modes: modes as NotifyMode[],
+        profiles: profiles as NotifyProfile[],
+        startServer: (mode, extra) => startServer(mode === 'embedded' ? { ...embeddedEnv, ...extra } : { ...env, REDIS_URL: redisUrl, ...extra }),
+        databaseUrl: db.url,
+        alerts: num(process.env.BENCH_NOTIFY_ALERTS),
+        machines: num(process.env.BENCH_NOTIFY_MACHINES),
+        concurrency: num(process.env.BENCH_NOTIFY_CONCURRENCY),
+        maxWaitMs: num(process.env.BENCH_NOTIFY_MAX_MS),
+      });
     }
     console.log(JSON.stringify({ bench: name, ...(results[name] as object) }, null, 2));
   }

@@ -10,6 +10,12 @@ import { Migration20261129200000_downtime } from './Migration20261129200000_down
 import { Migration20261129214500_downtime_settings } from './Migration20261129214500_downtime_settings.js';
 import { Migration20261129220000_agents } from './Migration20261129220000_agents.js';
 import { Migration20261129221000_ingest_sources } from './Migration20261129221000_ingest_sources.js';
+import { Migration20261130000000_notifications } from './Migration20261130000000_notifications.js';
+import { Migration20261130000100_notification_deliveries } from './Migration20261130000100_notification_deliveries.js';
+import { Migration20261130010000_time_zones } from './Migration20261130010000_time_zones.js';
+import { Migration20261130010100_oee } from './Migration20261130010100_oee.js';
+import { Migration20261130010200_shifts } from './Migration20261130010200_shifts.js';
+import { Migration20261130010300_handover_indexes } from './Migration20261130010300_handover_indexes.js';
 
 /** Static list so migrations load the same under tsc output and under vitest. */
 export const migrationsList = [
@@ -25,4 +31,10 @@ export const migrationsList = [
   { name: 'Migration20261129214500_downtime_settings', class: Migration20261129214500_downtime_settings },
   { name: 'Migration20261129220000_agents', class: Migration20261129220000_agents },
   { name: 'Migration20261129221000_ingest_sources', class: Migration20261129221000_ingest_sources },
+  { name: 'Migration20261130000000_notifications', class: Migration20261130000000_notifications },
+  { name: 'Migration20261130000100_notification_deliveries', class: Migration20261130000100_notification_deliveries },
+  { name: 'Migration20261130010000_time_zones', class: Migration20261130010000_time_zones },
+  { name: 'Migration20261130010100_oee', class: Migration20261130010100_oee },
+  { name: 'Migration20261130010200_shifts', class: Migration20261130010200_shifts },
+  { name: 'Migration20261130010300_handover_indexes', class: Migration20261130010300_handover_indexes },
 ];

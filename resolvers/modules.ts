@@ -10,7 +10,11 @@ import { FleetResolver } from './fleet.resolver.js';
 import { IngestSourceResolver } from './ingest-source.resolver.js';
 import { MachineGroupResolver } from './machine-group.resolver.js';
 import { MachineResolver } from './machine.resolver.js';
+import { NotificationDeliveryResolver, NotificationResolver } from './notification.resolver.js';
+import { ShiftResolver } from './shift.resolver.js';
+import { OeeResolver } from './oee.resolver.js';
 import { ReadingResolver, ReadingSeriesResolver } from './reading.resolver.js';
+import { TenantSettingsResolver } from './tenant.resolver.js';
 import { UserResolver } from './user.resolver.js';
 
 /** One resolver class and how its instance is made from the container's services. */
@@ -37,6 +41,7 @@ export const RESOLVER_MODULES: readonly ResolverModule[] = [
   { module: 'users', resolvers: [bind(UserResolver, (s) => new UserResolver(s.users))] },
   { module: 'api-keys', resolvers: [bind(ApiKeyResolver, (s) => new ApiKeyResolver(s.apiKeys))] },
   { module: 'audit', resolvers: [bind(AuditResolver, (s) => new AuditResolver(s.audit))] },
+  { module: 'tenants', resolvers: [bind(TenantSettingsResolver, (s) => new TenantSettingsResolver(s.tenantSettings))] },
   { module: 'machines', resolvers: [bind(MachineResolver, (s) => new MachineResolver(s.machines, s.machineImport))] },
   { module: 'machine-groups', resolvers: [bind(MachineGroupResolver, (s) => new MachineGroupResolver(s.machineGroups))] },
   { module: 'downtime', resolvers: [bind(ReasonCodeResolver, (s) => new ReasonCodeResolver(s.reasonCodes)), bind(DowntimeResolver, (s) => new DowntimeResolver(s.downtime)), bind(DowntimeSettingsResolver, (s) => new DowntimeSettingsResolver(s.downtimeSettings))] },
@@ -45,4 +50,13 @@ export const RESOLVER_MODULES: readonly ResolverModule[] = [
   { module: 'readings', resolvers: [bind(ReadingResolver, (s) => new ReadingResolver(s.ingest, s.readings)), bind(ReadingSeriesResolver, () => new ReadingSeriesResolver())] },
   { module: 'ingest-sources', resolvers: [bind(IngestSourceResolver, (s) => new IngestSourceResolver(s.ingestSources))] },
   { module: 'agents', resolvers: [bind(AgentResolver, (s) => new AgentResolver(s.agents))] },
+  {
+    module: 'notifications',
+    resolvers: [
+      bind(NotificationResolver, (s) => new NotificationResolver(s.notificationChannels, s.escalationPolicies, s.pushSubscriptions)),
+      bind(NotificationDeliveryResolver, (s) => new NotificationDeliveryResolver(s.notificationDeliveries)),
+    ],
+  },
+  { module: 'shifts', resolvers: [bind(ShiftResolver, (s) => new ShiftResolver(s.shiftDefinitions, s.shifts))] },
+  { module: 'oee', resolvers: [bind(OeeResolver, (s) => new OeeResolver(s.oee))] },
 ];

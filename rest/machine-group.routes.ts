@@ -6,6 +6,7 @@ import { iso, isoInstant, mapper, pageOf, shape, type Json } from './mappers.js'
 import { route } from './route.js';
 import { pageQuery, v } from './validation.js';
 import { MACHINE_GROUP_LIMITS as L } from '../src/machine-groups/machine-group.rules.js';
+import { TENANT_LIMITS as TL } from '../src/tenants/tenant.rules.js';
 
 const MachineGroupShape = shape(
   'MachineGroup',
@@ -16,6 +17,7 @@ const MachineGroupShape = shape(
     group_type: z.enum(GroupType),
     parent_id: z.uuid().nullable(),
     description: z.string().nullable(),
+    time_zone: z.string().nullable().meta({ description: "IANA zone of the site's machines (site groups only); null: the tenant's zone" }),
     created_at: isoInstant(),
     updated_at: isoInstant(),
   }),
@@ -42,6 +44,7 @@ export const mapGroup = mapper(MachineGroupShape, (g: MachineGroup) => ({
   group_type: g.groupType,
   parent_id: g.parentId,
   description: g.description,
+  time_zone: g.timeZone,
   created_at: iso(g.createdAt),
   updated_at: iso(g.updatedAt),
 }));
@@ -66,8 +69,12 @@ export const machineGroupRoutes = [
   route({
     method: 'POST', path: '/machine-groups', tag, summary: 'Create a machine group', status: 201,
     resolver: MachineGroupResolver, operation: 'createMachineGroup', errors: [404],
-    body: z.object({ name: v.str(L.name, 1), group_type: groupType, parent_id: v.uuid('parent_id').nullable().optional(), description: v.str(L.description).nullable().optional() }),
-    call: (r, ctx, { body }) => r.createMachineGroup(ctx, { name: body.name, groupType: body.group_type, parentId: body.parent_id, description: body.description }),
+    body: z.object({
+      name: v.str(L.name, 1), group_type: groupType, parent_id: v.uuid('parent_id').nullable().optional(), description: v.str(L.description).nullable().optional(),
+      time_zone: v.str(TL.timeZone, 1).nullable().optional(),
+    }),
+    call: (r, ctx, { body }) =>
+      r.createMachineGroup(ctx, { name: body.name, groupType: body.group_type, parentId: body.parent_id, description: body.description, timeZone: body.time_zone }),
     map: mapGroup,
   }),
   route({
@@ -92,9 +99,12 @@ export const machineGroupRoutes = [
   route({
     method: 'PATCH', path: '/machine-groups/{group_id}', tag, summary: 'Update a machine group (parent_id null moves it to the top)',
     resolver: MachineGroupResolver, operation: 'updateMachineGroup', params: groupId,
-    body: z.object({ name: v.str(L.name, 1).optional(), group_type: groupType.optional(), parent_id: v.uuid('parent_id').nullable().optional(), description: v.str(L.description).nullable().optional() }),
+    body: z.object({
+      name: v.str(L.name, 1).optional(), group_type: groupType.optional(), parent_id: v.uuid('parent_id').nullable().optional(), description: v.str(L.description).nullable().optional(),
+      time_zone: v.str(TL.timeZone, 1).nullable().optional(),
+    }),
     call: (r, ctx, { params, body }) =>
-      r.updateMachineGroup(ctx, params.group_id, { name: body.name, groupType: body.group_type, description: body.description, parentId: body.parent_id }),
+      r.updateMachineGroup(ctx, params.group_id, { name: body.name, groupType: body.group_type, description: body.description, parentId: body.parent_id, timeZone: body.time_zone }),
     map: mapGroup,
   }),
   route({

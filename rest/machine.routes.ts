@@ -15,6 +15,7 @@ const MachineShape = shape(
     machine_identifier: z.string(),
     protocol: z.enum(MachineProtocol),
     location: z.string().nullable(),
+    ideal_cycle_time_seconds: z.number().nullable().meta({ description: 'seconds per piece at the ideal rate; OEE records derive performance from it' }),
     status: z.enum(MachineStatus),
     tenant_id: z.uuid(),
     is_active: z.boolean(),
@@ -39,6 +40,7 @@ export const mapMachine = mapper(MachineShape, (m: Machine) => ({
   machine_identifier: m.machineIdentifier,
   protocol: m.protocol,
   location: m.location,
+  ideal_cycle_time_seconds: m.idealCycleTimeSeconds ?? null,
   status: m.status,
   tenant_id: m.tenantId,
   is_active: m.isActive,
@@ -56,14 +58,16 @@ const mapImport = mapper(MachineImportResultShape, (r: MachineImportResult) => (
 /** the `status` filter of machine lists (the fleet view filters by it too) */
 export const statusFilter = z.enum(['healthy', 'warning', 'critical', 'offline']);
 const machineId = z.object({ machine_id: v.uuid('machine_id') });
+const idealCycle = z.number().gt(0).max(L.idealCycleTimeSecondsMax).nullable().optional().meta({ description: `seconds per piece at the ideal rate, more than 0 and at most ${L.idealCycleTimeSecondsMax}; null clears it` });
 const tag = 'Machines';
 
 export const machineRoutes = [
   route({
     method: 'POST', path: '/machines', tag, summary: 'Register a machine', status: 201,
     resolver: MachineResolver, operation: 'createMachine', errors: [409],
-    body: z.object({ name: v.str(L.name, 1), machine_identifier: v.str(L.machine_identifier, 1), protocol: v.str(L.protocol, 1), location: v.str(L.location).nullable().optional() }),
-    call: (r, ctx, { body }) => r.createMachine(ctx, { name: body.name, machineIdentifier: body.machine_identifier, protocol: body.protocol, location: body.location }),
+    body: z.object({ name: v.str(L.name, 1), machine_identifier: v.str(L.machine_identifier, 1), protocol: v.str(L.protocol, 1), location: v.str(L.location).nullable().optional(), ideal_cycle_time_seconds: idealCycle }),
+    call: (r, ctx, { body }) =>
+      r.createMachine(ctx, { name: body.name, machineIdentifier: body.machine_identifier, protocol: body.protocol, location: body.location, idealCycleTimeSeconds: body.ideal_cycle_time_seconds }),
     map: mapMachine,
   }),
   route({
@@ -98,9 +102,12 @@ export const machineRoutes = [
     resolver: MachineResolver, operation: 'updateMachine', errors: [409], params: machineId,
     body: z.object({
       name: v.str(L.name, 1).optional(), machine_identifier: v.str(L.machine_identifier, 1).optional(), protocol: v.str(L.protocol, 1).optional(), location: v.str(L.location).nullable().optional(),
+      ideal_cycle_time_seconds: idealCycle,
     }),
     call: (r, ctx, { params, body }) =>
-      r.updateMachine(ctx, params.machine_id, { name: body.name, machineIdentifier: body.machine_identifier, protocol: body.protocol, location: body.location }),
+      r.updateMachine(ctx, params.machine_id, {
+        name: body.name, machineIdentifier: body.machine_identifier, protocol: body.protocol, location: body.location, idealCycleTimeSeconds: body.ideal_cycle_time_seconds,
+      }),
     map: mapMachine,
   }),
   route({

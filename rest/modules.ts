@@ -9,8 +9,12 @@ import { fleetRoutes } from './fleet.routes.js';
 import { ingestSourceRoutes } from './ingest-source.routes.js';
 import { machineGroupRoutes } from './machine-group.routes.js';
 import { machineRoutes } from './machine.routes.js';
+import { notificationRoutes } from './notification.routes.js';
+import { shiftRoutes } from './shift.routes.js';
+import { oeeRoutes } from './oee.routes.js';
 import { readingRoutes } from './reading.routes.js';
 import type { Route } from './route.js';
+import { tenantRoutes } from './tenant.routes.js';
 import { userRoutes } from './user.routes.js';
 
 /** A module's REST rows, keyed by the name of its manifest in src/app/modules.ts. */
@@ -25,6 +29,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   { module: 'api-keys', routes: apiKeyRoutes },
   { module: 'users', routes: userRoutes },
   { module: 'audit', routes: auditRoutes },
+  { module: 'tenants', routes: tenantRoutes },
   { module: 'machines', routes: machineRoutes },
   { module: 'fleet', routes: fleetRoutes },
   { module: 'machine-groups', routes: machineGroupRoutes },
@@ -33,4 +38,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   { module: 'downtime', routes: downtimeRoutes },
   { module: 'ingest-sources', routes: ingestSourceRoutes },
   { module: 'agents', routes: agentRoutes },
+  { module: 'notifications', routes: notificationRoutes },
+  { module: 'shifts', routes: shiftRoutes },
+  { module: 'oee', routes: oeeRoutes },
 ];

@@ -82,7 +82,9 @@ function successResponse(r: Route): Record<string, unknown> {
   const name = responseShapes.get(r.map.schema)?.id;
   if (!name) throw new Error(`${r.method} ${r.path}: the mapper's shape has no component name`);
   const description = status === '201' ? 'Created' : status === '207' ? 'Multi-Status: accepted and rejected readings, each rejection with its index' : 'Success';
-  return { [status]: { description, content: { 'application/json': { schema: componentRef('schemas', name) } } } };
+  const content = { 'application/json': { schema: componentRef('schemas', name) } };
+  if (r.createdWhen) return { [status]: { description: `${description} (replaced)`, content }, '201': { description: 'Created', content } };
+  return { [status]: { description, content } };
 }
 
 /**

@@ -49,6 +49,8 @@ export interface Route<R = unknown, P extends z.ZodType | undefined = z.ZodType 
   /** multipart/form-data upload: the named file field, read into memory up to maxBytes */
   multipart?: { field: string; maxBytes: number };
   status?: number;
+  /** an upsert: 201 when this says its result was created, else `status` (200) */
+  createdWhen?: (result: T) => boolean;
   /** error statuses the operation itself can answer (see ErrorStatus) */
   errors?: readonly ErrorStatus[];
   call: (resolver: R, ctx: RequestContext, input: RouteInput<Out<P>, Out<Q>, BodyOut<B>>) => Promise<T> | T;

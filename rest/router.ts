@@ -59,7 +59,7 @@ export function buildRestRouter(routes: Route[], resolverFor: (cls: Route['resol
         } catch (err) {
           throw locateIssues(row, err);
         }
-        const status = row.status ?? 200;
+        const status = row.createdWhen?.(result) ? 201 : (row.status ?? 200);
         if (status === 204 || !row.map) res.status(status).end();
         else {
           const answer = row.map(result);

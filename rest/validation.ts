@@ -70,6 +70,14 @@ function text(max: number, min = 0) {
     .meta({ maxLength: max });
 }
 
+/** The instants every door accepts (UTC years). */
+export const INSTANT_YEARS = { min: 1000, max: 9999 } as const;
+
+export function inInstantRange(d: Date): boolean {
+  const y = d.getUTCFullYear();
+  return y >= INSTANT_YEARS.min && y <= INSTANT_YEARS.max;
+}
+
 /** Field schemas shared by the route files. */
 export const v = {
   uuid: (what = 'id') => z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, `Input should be a valid UUID (${what})`).transform((s) => s.toLowerCase()),
@@ -78,10 +86,16 @@ export const v = {
   email: () => text(USER_LIMITS.email, 3),
   /** ISO 8601 instant; offsets are accepted and normalised to UTC */
   instant: () =>
-    z.string().max(64).refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), {
-      message: 'Input should be a valid ISO 8601 datetime with a timezone',
-      params: { format: 'datetime' },
-    }).transform((s) => new Date(s)),
+    z
+      .string()
+      .max(64)
+      .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), {
+        message: 'Input should be a valid ISO 8601 datetime with a timezone',
+        params: { format: 'datetime' },
+      })
+      // PostgreSQL has no year 0 and the driver reads years below 100 back as 19xx: keep to four-digit years
+      .refine((s) => inInstantRange(new Date(s)), { message: `Input should be a datetime between the years ${INSTANT_YEARS.min} and ${INSTANT_YEARS.max}`, params: { format: 'datetime' } })
+      .transform((s) => new Date(s)),
   /** integer in a query string */
   qint: (opts: { min?: number; max?: number; default?: number }) => {
     const s = z

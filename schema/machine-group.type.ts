@@ -19,6 +19,7 @@ export class MachineGroup {
   @Field(() => GroupType) groupType!: string;
   @Field(() => ID, { nullable: true }) parentId!: string | null;
   @Field(() => String, { nullable: true }) description!: string | null;
+  @Field(() => String, { nullable: true, description: "IANA zone of the site's machines (site groups only); null: the tenant's zone" }) timeZone!: string | null;
   @Field(() => DateTime) createdAt!: Date;
   @Field(() => DateTime) updatedAt!: Date;
 }
@@ -49,6 +50,7 @@ export class CreateMachineGroupInput {
   @Field(() => GroupType) groupType!: string;
   @Field(() => ID, { nullable: true }) parentId?: string | null;
   @Field(() => String, { nullable: true, description: `at most ${L.description} characters` }) description?: string | null;
+  @Field(() => String, { nullable: true, description: 'IANA zone of the site\'s machines, e.g. "Europe/Berlin" (site groups only)' }) timeZone?: string | null;
 }
 
 @InputType()
@@ -58,4 +60,5 @@ export class UpdateMachineGroupInput {
   @Field(() => ID, { nullable: true, description: 'new parent; an explicit null moves the group to the top level (as moveToRoot does)' }) parentId?: string | null;
   @Field(() => Boolean, { nullable: true, description: 'true moves the group to the top level (not together with a parentId)' }) moveToRoot?: boolean | null;
   @Field(() => String, { nullable: true, description: `at most ${L.description} characters` }) description?: string | null;
+  @Field(() => String, { nullable: true, description: 'IANA zone of the site\'s machines (site groups only); an explicit null clears it' }) timeZone?: string | null;
 }

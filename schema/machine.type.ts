@@ -1,9 +1,10 @@
-import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageArgs, PageOf } from './page.type.js';
 import { DateTime } from './scalars.js';
 import { MACHINE_LIMITS as L } from '../src/machines/machine.rules.js';
 
 const atMost = (n: number) => `at most ${n} characters`;
+const IDEAL_CYCLE = `seconds per piece at the ideal rate, more than 0 and at most ${L.idealCycleTimeSecondsMax} (OEE records derive performance from it)`;
 
 export enum MachineProtocol {
   opc_ua = 'opc_ua',
@@ -42,6 +43,7 @@ export class Machine {
   @Field() machineIdentifier!: string;
   @Field(() => MachineProtocol) protocol!: string;
   @Field(() => String, { nullable: true }) location!: string | null;
+  @Field(() => Float, { nullable: true, description: 'seconds per piece at the ideal rate; OEE records derive performance from it' }) idealCycleTimeSeconds!: number | null;
   @Field(() => MachineStatus) status!: string;
   @Field() isActive!: boolean;
   @Field(() => DateTime, { nullable: true }) lastReadingAt!: Date | null;
@@ -67,6 +69,7 @@ export class CreateMachineInput {
   @Field({ description: `${atMost(L.machine_identifier)}: letters, digits and - _ . : / #` }) machineIdentifier!: string;
   @Field(() => MachineProtocol) protocol!: string;
   @Field(() => String, { nullable: true, description: atMost(L.location) }) location?: string | null;
+  @Field(() => Float, { nullable: true, description: IDEAL_CYCLE }) idealCycleTimeSeconds?: number | null;
 }
 
 @InputType()
@@ -75,6 +78,7 @@ export class UpdateMachineInput {
   @Field(() => String, { nullable: true, description: atMost(L.machine_identifier) }) machineIdentifier?: string | null;
   @Field(() => MachineProtocol, { nullable: true }) protocol?: string | null;
   @Field(() => String, { nullable: true, description: `${atMost(L.location)}; empty string clears it` }) location?: string | null;
+  @Field(() => Float, { nullable: true, description: `${IDEAL_CYCLE}; null clears it` }) idealCycleTimeSeconds?: number | null;
 }
 
 @InputType()

@@ -97,7 +97,7 @@ export async function createContainer(config: AppConfig, log: Logger): Promise<C
       bus = rbus;
       limiter = new RedisRateLimiter(config.redisUrl, { onError });
       store = new RedisExpiringStore(redis);
-      jobs = new BullJobRunner(config.redisUrl, { onError: onJobError });
+      jobs = new BullJobRunner(config.redisUrl, { onError: onJobError, prefix: jobsPrefix(config.database.url) });
     } else {
       bus = new InProcessEventBus({ onError });
       limiter = new MemoryRateLimiter();
@@ -160,4 +160,15 @@ export async function createContainer(config: AppConfig, log: Logger): Promise<C
     for (const close of closers) await close().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * The BullMQ key prefix: one per database, so installations (or test runs) that share a Redis but
+ * not a database never take each other's jobs, while every process of one cluster (same database)
+ * shares the queues.
+ */
+export function jobsPrefix(databaseUrl: string | undefined): string {
+  if (!databaseUrl) return 'hf:jobs';
+  const u = new URL(databaseUrl);
+  return `hf:jobs:${u.hostname}:${u.port || '5432'}:${decodeURIComponent(u.pathname.slice(1)) || 'postgres'}`;
 }

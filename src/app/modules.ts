@@ -8,7 +8,10 @@ import { fleetModule } from '../fleet/fleet.module.js';
 import { ingestSourcesModule } from '../ingest-sources/ingest-sources.module.js';
 import { machineGroupsModule } from '../machine-groups/machine-groups.module.js';
 import { machinesModule } from '../machines/machines.module.js';
+import { notificationsModule } from '../notifications/notifications.module.js';
+import { oeeModule } from '../oee/oee.module.js';
 import { readingsModule } from '../readings/readings.module.js';
+import { shiftsModule } from '../shifts/shifts.module.js';
 import { tenantsModule } from '../tenants/tenants.module.js';
 import { usersModule } from '../users/users.module.js';
 import type { ServicesOf } from './module.js';
@@ -19,8 +22,8 @@ import type { ServicesOf } from './module.js';
  * layers key their own lists (`resolvers/modules.ts`, `rest/modules.ts`) by these names.
  */
 export const MODULES = [
-  tenantsModule,
   auditModule,
+  tenantsModule,
   usersModule,
   authModule,
   apiKeysModule,
@@ -32,6 +35,9 @@ export const MODULES = [
   readingsModule,
   ingestSourcesModule,
   agentsModule,
+  notificationsModule,
+  shiftsModule,
+  oeeModule,
 ] as const;
 
 export type ModuleName = (typeof MODULES)[number]['name'];

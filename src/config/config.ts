@@ -50,6 +50,7 @@ const envSchema = z.object({
   INFLUX_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(3650),
   INGEST_STORE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   MACHINE_OFFLINE_AFTER_SEC: z.coerce.number().int().min(5).max(86_400).default(300),
+  SHIFT_AUTO_COMPLETE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
   WS_AUTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   WS_MAX_PENDING_PER_IP: z.coerce.number().int().min(1).default(10),
   WS_HEARTBEAT_SEC: z.coerce.number().int().min(1).max(3600).default(30),
@@ -81,6 +82,16 @@ const envSchema = z.object({
   SOURCE_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   SOURCE_RECONCILE_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   SOURCE_RUN_PERIOD_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  NOTIFY_BACKOFF_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
+  NOTIFY_BACKOFF_CAP_MS: z.coerce.number().int().min(10).max(86_400_000).default(3_600_000),
+  NOTIFY_SWEEP_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  SMTP_FROM: z.string().min(3).default('Haltfree <alerts@localhost>'),
+  VAPID_PUBLIC_KEY: z.string().refine((v) => /^[A-Za-z0-9_-]+=*$/.test(v) && Buffer.from(v, 'base64url').length === 65, 'must be a base64url P-256 public key (65 bytes)').optional(),
+  VAPID_PRIVATE_KEY: z.string().refine((v) => /^[A-Za-z0-9_-]+=*$/.test(v) && Buffer.from(v, 'base64url').length === 32, 'must be a base64url P-256 private key (32 bytes)').optional(),
+  VAPID_SUBJECT: z.string().regex(/^(mailto:|https:\/\/)\S+$/, 'must be a mailto: or https:// URL').default('mailto:admin@localhost'),
 });
 
 export type Plan = z.infer<typeof plan>;
@@ -113,8 +124,27 @@ export interface AppConfig {
   ingestStoreTimeoutMs: number;
   /** a machine without readings for this long is offline */
   machineOfflineAfterMs: number;
+  /** an active shift log this long past its planned end is completed by the auto-complete job */
+  shiftAutoCompleteMinutes: number;
   /** outbound connections (device polling, later webhooks and ERP): src/connectivity/outbound-guard.ts */
   outbound: OutboundPolicy;
+  /** notification deliveries (src/notifications/notification-delivery.service.ts) */
+  notify: {
+    /** tries before a delivery is dead (NOTIFY_MAX_ATTEMPTS) */
+    maxAttempts: number;
+    /** one try's bound: resolution, connection, request, answer */
+    timeoutMs: number;
+    /** first back-off; doubles per try, with jitter, up to backoffCapMs */
+    backoffBaseMs: number;
+    backoffCapMs: number;
+    /** how often the cluster re-queues lost deliveries and looks for due escalation steps */
+    sweepEveryMs: number;
+    /** smtp:// or smtps:// URL of the relay for e-mail channels; unset: e-mail deliveries fail */
+    smtpUrl?: string;
+    smtpFrom: string;
+  };
+  /** web push (src/notifications/push-subscription.service.ts): VAPID keys given, or generated once per installation when both are unset */
+  push: { vapidPublicKey?: string; vapidPrivateKey?: string; vapidSubject: string };
   /** direct ingestion (src/ingest-sources) */
   sources: {
     /** AES-256-GCM key for device credentials; generated once into dataDir when unset */
@@ -183,6 +213,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if ((e.VAPID_PUBLIC_KEY === undefined) !== (e.VAPID_PRIVATE_KEY === undefined)) {
+    throw new ConfigError('Invalid configuration:\n  VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: set both or neither');
+  }
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -216,6 +249,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jobsEnabled: e.JOBS_ENABLED,
     ingestStoreTimeoutMs: e.INGEST_STORE_TIMEOUT_MS,
     machineOfflineAfterMs: e.MACHINE_OFFLINE_AFTER_SEC * 1000,
+    shiftAutoCompleteMinutes: e.SHIFT_AUTO_COMPLETE_MINUTES,
     outbound: {
       allowLoopback: e.OUTBOUND_ALLOW_LOOPBACK,
       allowPrivate: e.OUTBOUND_ALLOW_PRIVATE,
@@ -223,6 +257,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       allowedCidrs: cidrList(e.OUTBOUND_ALLOWED_CIDRS),
       deniedCidrs: cidrList(e.OUTBOUND_DENIED_CIDRS),
     },
+    notify: {
+      maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
+      timeoutMs: e.NOTIFY_TIMEOUT_MS,
+      backoffBaseMs: e.NOTIFY_BACKOFF_BASE_MS,
+      backoffCapMs: e.NOTIFY_BACKOFF_CAP_MS,
+      sweepEveryMs: e.NOTIFY_SWEEP_MS,
+      smtpUrl: e.SMTP_URL,
+      smtpFrom: e.SMTP_FROM,
+    },
+    push: { vapidPublicKey: e.VAPID_PUBLIC_KEY, vapidPrivateKey: e.VAPID_PRIVATE_KEY, vapidSubject: e.VAPID_SUBJECT },
     sources: {
       secretKey: e.SOURCE_SECRET_KEY
         ? /^[0-9a-fA-F]{64}$/.test(e.SOURCE_SECRET_KEY)

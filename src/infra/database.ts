@@ -7,12 +7,15 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { migrationsList } from '../../migrations/index.js';
 import { ENTITIES } from './entities.js';
+import { serveEmbedded } from './embedded-socket.js';
 import { numberPlaceholders } from './sql-placeholders.js';
 
 export { numberPlaceholders };
 
 /** Connections the embedded socket server accepts; the ORM pool must not exceed it. */
 const EMBEDDED_MAX_CONNECTIONS = 4;
+/** Longest wire message the embedded server buffers: 64 MiB of statement beyond a 64 MiB request body. */
+const EMBEDDED_MAX_MESSAGE_BYTES = 128 * 1_048_576;
 
 export interface Database {
   orm: MikroORM;
@@ -43,12 +46,11 @@ async function startEmbedded(dataDir: string, port: number, log: Logger): Promis
   const dir = path.resolve(dataDir, 'pglite');
   await mkdir(dir, { recursive: true });
   const { PGlite } = await import('@electric-sql/pglite');
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const started = Date.now();
   const db = await PGlite.create(dir);
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections: EMBEDDED_MAX_CONNECTIONS });
-  await server.start();
-  const conn = server.getServerConn();
+  const onError = (err: unknown, what: string) => log.warn({ err }, what);
+  const server = await serveEmbedded({ db, port, maxConnections: EMBEDDED_MAX_CONNECTIONS, maxMessageBytes: EMBEDDED_MAX_MESSAGE_BYTES, onError });
+  const conn = `127.0.0.1:${server.port}`;
   log.info({ dir, conn, ms: Date.now() - started }, 'embedded PostgreSQL (PGlite) ready');
   return {
     url: `postgresql://postgres@${conn}/postgres?sslmode=disable`,
@@ -107,6 +109,9 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       metadataProvider: ReflectMetadataProvider,
       extensions: [Migrator],
       pool: { min: 0, max: poolMax },
+      // JIT compiles a plan above jit_above_cost in 100-800 ms: a loss for statements that run in
+      // milliseconds to a few hundred (the shift comparison of a year). PGlite has no JIT to turn off.
+      ...(embedded ? {} : { driverOptions: { options: '-c jit=off' } }),
       migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
       allowGlobalContext: false,
       forceUtcTimezone: true,

@@ -24,6 +24,10 @@ export class MachineGroup {
   @Property({ type: 'string', length: 1000, nullable: true })
   description: string | null = null;
 
+  /** IANA zone of the machines in this site (only `site` groups have one); null: the tenant's */
+  @Property({ type: 'string', length: 64, nullable: true })
+  timeZone: string | null = null;
+
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt: Date = new Date();
 

@@ -8,6 +8,7 @@ export const MACHINE_GROUP_ERROR_CODES = {
   GROUP_PARENT_AMBIGUOUS: ErrorCode.VALIDATION,
   GROUP_MEMBER_NOT_FOUND: ErrorCode.VALIDATION,
   TOO_MANY_GROUP_MEMBERS: ErrorCode.VALIDATION,
+  GROUP_ZONE_NOT_SITE: ErrorCode.VALIDATION,
 } as const;
 export type MachineGroupErrorCode = keyof typeof MACHINE_GROUP_ERROR_CODES;
 
@@ -22,4 +23,5 @@ export const MachineGroupErrors = {
   membersNotFound: (missing: string[]) =>
     invalid('GROUP_MEMBER_NOT_FOUND', 'machine_ids', `Machine not found: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}`, 'value_error'),
   tooManyMembers: (max: number) => invalid('TOO_MANY_GROUP_MEMBERS', 'machine_ids', `At most ${max} machines per group`, 'too_long'),
+  zoneNotSite: () => invalid('GROUP_ZONE_NOT_SITE', 'time_zone', 'Only site groups have a time zone (send time_zone: null to clear it)', 'value_error'),
 };

@@ -9,6 +9,7 @@ import { Machine } from '../machines/machine.entity.js';
 import { withLiveStatus } from '../machines/machine-status.service.js';
 import { GROUP_SUBTREE_SQL } from './machine-group.sql.js';
 import { codePointLength, unsafeTextReason } from '../common/text-rules.js';
+import { knownZone } from '../tenants/tenant.rules.js';
 import { validateName } from '../users/user.rules.js';
 import { GROUP_TYPES, MachineGroup, MachineGroupMember, type GroupType } from './machine-group.entity.js';
 import { MachineGroupErrors } from './machine-group.errors.js';
@@ -19,6 +20,8 @@ export interface GroupInput {
   groupType: string;
   parentId?: string | null;
   description?: string | null;
+  /** IANA zone of a site's machines (site groups only) */
+  timeZone?: string | null;
 }
 
 export interface GroupPatch {
@@ -29,6 +32,8 @@ export interface GroupPatch {
   /** true moves the group to the root (GraphQL's explicit form of `parentId: null`) */
   moveToRoot?: boolean | null;
   description?: string | null;
+  /** null clears it (the machines use the tenant's zone again); undefined leaves it */
+  timeZone?: string | null;
 }
 
 export interface GroupTreeNode {
@@ -95,18 +100,20 @@ export class MachineGroupService {
   /** Creates a group, optionally under a parent of the same tenant. */
   async create(ctx: RequestContext, input: GroupInput): Promise<MachineGroup> {
     const em = this.db.em();
+    const type = groupType(input.groupType);
     const g = em.create(MachineGroup, {
       tenantId: ctx.principal!.tenantId,
       name: validateName('name', input.name, MACHINE_GROUP_LIMITS.name),
-      groupType: groupType(input.groupType),
+      groupType: type,
       parentId: input.parentId ? (await this.parent(ctx, em, input.parentId)).id : null,
       description: description(input.description),
+      timeZone: await this.zone(type, input.timeZone ?? null),
     } as MachineGroup);
     const ev = this.audit.stage(em, ctx, {
       action: 'create_machine_group',
       resourceType: 'machine_group',
       resourceId: g.id,
-      details: { name: g.name, group_type: g.groupType, parent_id: g.parentId },
+      details: { name: g.name, group_type: g.groupType, parent_id: g.parentId, time_zone: g.timeZone },
     });
     await em.flush();
     await this.audit.announce([ev]);
@@ -121,6 +128,9 @@ export class MachineGroupService {
     if (patch.name != null) changes.name = g.name = validateName('name', patch.name, MACHINE_GROUP_LIMITS.name);
     if (patch.groupType != null) changes.group_type = g.groupType = groupType(patch.groupType);
     if (patch.description !== undefined) changes.description = g.description = description(patch.description);
+    if (patch.timeZone !== undefined) changes.time_zone = g.timeZone = patch.timeZone;
+    // a site turned into a line keeps no zone: refused unless the same patch clears it
+    g.timeZone = await this.zone(g.groupType, g.timeZone, patch.timeZone !== undefined);
     const move = parentMove(patch);
     if (move === 'ambiguous') throw MachineGroupErrors.parentAmbiguous();
     if (move.kind !== 'keep') {
@@ -259,6 +269,13 @@ export class MachineGroupService {
       out.set(gid as string, list);
     }
     return out;
+  }
+
+  /** A group's zone: only sites have one, and it must be a zone both Luxon and the database know. */
+  private async zone(type: GroupType, zone: string | null, check = true): Promise<string | null> {
+    if (zone === null) return null;
+    if (type !== 'site') throw MachineGroupErrors.zoneNotSite();
+    return check ? knownZone(this.db, zone) : zone;
   }
 
   private async parent(ctx: RequestContext, em: EntityManager, parentId: string): Promise<MachineGroup> {

@@ -27,6 +27,10 @@ export class Machine {
   @Property({ type: 'string', length: 500, nullable: true })
   location: string | null = null;
 
+  /** seconds one piece takes at the ideal rate; OEE records derive performance from it (null: unknown) */
+  @Property({ type: 'double', nullable: true })
+  idealCycleTimeSeconds: number | null = null;
+
   @Property({ type: 'string', length: 20 })
   status: MachineStatus = 'offline';
 

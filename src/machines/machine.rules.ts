@@ -12,6 +12,8 @@ export const MACHINE_LIMITS = {
   location: 500,
   /** the list filter's substring */
   search: 200,
+  /** ideal_cycle_time_seconds: more than 0, at most one day per piece */
+  idealCycleTimeSecondsMax: 86_400,
 } as const;
 
 export const MACHINE_PROTOCOLS = ['opc_ua', 'modbus_tcp', 'csv', 'json'] as const;
@@ -82,5 +84,15 @@ export const machineRules = {
   location(v: string | null): string | null {
     if (v === null) return null;
     return check('location', v) || null;
+  },
+  /** null clears it; otherwise a finite number of seconds in (0, 86400] */
+  idealCycleTimeSeconds(v: number | null): number | null {
+    if (v === null) return null;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw MachineErrors.invalidField('ideal_cycle_time_seconds', 'Input should be a valid number', 'float_type');
+    if (v <= 0) throw MachineErrors.invalidField('ideal_cycle_time_seconds', 'Input should be greater than 0', 'greater_than');
+    if (v > MACHINE_LIMITS.idealCycleTimeSecondsMax) {
+      throw MachineErrors.invalidField('ideal_cycle_time_seconds', `Input should be less than or equal to ${MACHINE_LIMITS.idealCycleTimeSecondsMax}`, 'less_than_equal');
+    }
+    return v;
   },
 };

@@ -30,6 +30,7 @@ export interface MachineInput {
   machineIdentifier: string;
   protocol: string;
   location?: string | null;
+  idealCycleTimeSeconds?: number | null;
 }
 
 export interface MachinePatch {
@@ -38,10 +39,12 @@ export interface MachinePatch {
   protocol?: string | null;
   /** null clears the location; undefined leaves it */
   location?: string | null;
+  /** null clears it; undefined leaves it */
+  idealCycleTimeSeconds?: number | null;
 }
 
 /** The columns of a machine (not the search copies), for a `machines` row aliased `m`. */
-const MACHINE_COLUMNS = 'm.id, m.tenant_id, m.name, m.machine_identifier, m.protocol, m.location, m.status, m.is_active, m.last_reading_at, m.deleted_at, m.created_at, m.updated_at';
+const MACHINE_COLUMNS = 'm.id, m.tenant_id, m.name, m.machine_identifier, m.protocol, m.location, m.ideal_cycle_time_seconds, m.status, m.is_active, m.last_reading_at, m.deleted_at, m.created_at, m.updated_at';
 
 /** Machines of a tenant: registration, listing with filters, soft delete. */
 export class MachineService {
@@ -176,6 +179,7 @@ export class MachineService {
       machineIdentifier: machineRules.identifier(input.machineIdentifier),
       protocol: machineRules.protocol(input.protocol),
       location: machineRules.location(input.location ?? null),
+      idealCycleTimeSeconds: machineRules.idealCycleTimeSeconds(input.idealCycleTimeSeconds ?? null),
     } as Machine);
     const ev = this.audit.stage(em, ctx, {
       action: 'create_machine',
@@ -197,6 +201,9 @@ export class MachineService {
     if (patch.machineIdentifier != null) changes.machine_identifier = m.machineIdentifier = machineRules.identifier(patch.machineIdentifier);
     if (patch.protocol != null) changes.protocol = m.protocol = machineRules.protocol(patch.protocol);
     if (patch.location !== undefined) changes.location = m.location = machineRules.location(patch.location);
+    if (patch.idealCycleTimeSeconds !== undefined) {
+      changes.ideal_cycle_time_seconds = m.idealCycleTimeSeconds = machineRules.idealCycleTimeSeconds(patch.idealCycleTimeSeconds);
+    }
     const ev = this.audit.stage(em, ctx, { action: 'update_machine', resourceType: 'machine', resourceId: m.id, details: changes });
     await uniqueOrThrow(() => em.flush(), () => MachineErrors.duplicateIdentifier(m.machineIdentifier));
     await this.audit.announce([ev]);

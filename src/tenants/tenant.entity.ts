@@ -17,6 +17,10 @@ export class Tenant {
   @Property({ type: 'string', length: 20 })
   subscriptionStatus: string = 'active';
 
+  /** IANA zone of the tenant's local dates and shift times (machines of a zoned site use the site's) */
+  @Property({ type: 'string', length: 64 })
+  timeZone: string = 'UTC';
+
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt: Date = new Date();
 

@@ -5,7 +5,7 @@
  */
 // type-graphql decorators of the resolver classes need the metadata polyfill before they load.
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
+import { createECDH, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../rest/routes.js';
 import type { Route } from '../../rest/route.js';
@@ -72,7 +72,8 @@ interface Fixture {
   body?: (c: CallCtx) => unknown;
   /** multipart/form-data upload instead of a JSON body: one file field */
   multipart?: (c: CallCtx) => { field: string; filename: string; content: string };
-  query?: Record<string, string>;
+  /** a function when the query names a resource (GET /oee/records?machine_id=...) */
+  query?: Record<string, string> | ((c: CallCtx) => Promise<Record<string, string>>);
   fresh?: boolean;
   throwawayCaller?: boolean;
   ok?: number[];
@@ -128,6 +129,21 @@ async function newDowntimeA(w: World, fresh: boolean): Promise<string> {
     p = (async () => open((w.machineA ??= await newMachineA(w)), { started_at: new Date(start).toISOString(), ended_at: new Date(start + 1_800_000).toISOString() }))();
     sharedDowntime.set(w, p);
   }
+  return p;
+}
+
+/** The spec's OEE record example: on a fresh machine, or the shared one on machine A (a POST there replaces it, same id). */
+const OEE_EXAMPLE = { date: '2026-04-04', availability: 92.5, performance: 87.3, quality: 99.1, planned_production_time_minutes: 480, actual_run_time_minutes: 444, total_pieces: 1200, good_pieces: 1189 };
+const sharedOeeRecord = new WeakMap<World, Promise<string>>();
+async function newOeeRecordA(w: World, fresh: boolean): Promise<string> {
+  const make = async (machineId: string) => {
+    const r = await http('POST', `${w.t.api}/oee/records`, { token: w.adminA.token, body: { machine_id: machineId, ...OEE_EXAMPLE } });
+    if (r.status !== 201 && r.status !== 200) throw new Error(`create OEE record failed: ${r.status} ${r.text}`);
+    return r.body.id as string;
+  };
+  if (fresh) return make(await newMachineA(w));
+  let p = sharedOeeRecord.get(w);
+  if (!p) sharedOeeRecord.set(w, (p = (async () => make((w.machineA ??= await newMachineA(w))))()));
   return p;
 }
 
@@ -194,6 +210,81 @@ async function newSourceA(w: World, fresh: boolean): Promise<string> {
   if (!p) sharedSource.set(w, (p = make()));
   return p;
 }
+
+/** A new e-mail notification channel of tenant A; returns its id. */
+async function newChannelA(w: World): Promise<string> {
+  const r = await http('POST', `${w.t.api}/notification-channels`, { token: w.adminA.token, body: { name: 'Matrix channel', type: 'email', config: { email: 'matrix@example.com' } } });
+  if (r.status !== 201) throw new Error(`create notification channel failed: ${r.status} ${r.text}`);
+  latestChannel.set(w, r.body.id);
+  return r.body.id;
+}
+/** The channel newChannelA made last: a fresh delivery goes on the fresh channel of the same path. */
+const latestChannel = new WeakMap<World, string>();
+const sharedChannel = new WeakMap<World, Promise<string>>();
+function channelA(w: World, fresh: boolean): Promise<string> {
+  if (fresh) return newChannelA(w);
+  let p = sharedChannel.get(w);
+  if (!p) sharedChannel.set(w, (p = newChannelA(w)));
+  return p;
+}
+
+/** A new escalation policy of tenant A on the shared channel; returns its id. */
+async function newPolicyA(w: World): Promise<string> {
+  const r = await http('POST', `${w.t.api}/escalation-policies`, { token: w.adminA.token, body: { name: 'Matrix policy', severity: 'critical', wait_minutes: 15, channel_id: await channelA(w, false) } });
+  if (r.status !== 201) throw new Error(`create escalation policy failed: ${r.status} ${r.text}`);
+  return r.body.id;
+}
+const sharedPolicy = new WeakMap<World, Promise<string>>();
+
+/** A dead delivery (tries exhausted) of an alert of tenant A through the channel, as the delivery engine leaves one; returns its id. */
+async function newDeadDeliveryA(w: World, channelId: string): Promise<string> {
+  const id = randomUUID();
+  const alertId = (w.alertA ??= await newAlertA(w));
+  await w.t.app.container.db.query(
+    `insert into notification_deliveries (id, tenant_id, event, alert_id, channel_id, severity, dedupe_key, status, attempts, last_error, payload)
+     values (?, ?, 'alert.triggered', ?, ?, 'warning', ?, 'dead', 8, 'matrix: receiver kept failing', '{}'::jsonb)`,
+    [id, w.adminA.tenantId, alertId, channelId, `matrix|${id}`],
+  );
+  return id;
+}
+const sharedDelivery = new WeakMap<World, Promise<string>>();
+
+/** A browser push subscription body (a real P-256 point, a random endpoint). */
+function pushSubscriptionBody() {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  return { endpoint: `https://push.example.com/send/${randomUUID()}`, keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') } };
+}
+
+/** A shift definition body of its own one-minute window (active windows of one scope may not overlap) and name. */
+let shiftSlot = 0;
+function shiftDefinitionBody() {
+  const m = 2 * shiftSlot++;
+  const hhmm = (x: number) => `${String(Math.floor(x / 60)).padStart(2, '0')}:${String(x % 60).padStart(2, '0')}`;
+  return { name: `Matrix shift ${m}`, start_time: hhmm(m), end_time: hhmm(m + 1), color: '#3B82F6', is_active: true };
+}
+async function newShiftDefinitionA(w: World): Promise<string> {
+  const r = await http('POST', `${w.t.api}/shifts/definitions`, { token: w.adminA.token, body: shiftDefinitionBody() });
+  if (r.status !== 201) throw new Error(`create shift definition failed: ${r.status} ${r.text}`);
+  return r.body.id;
+}
+const sharedShiftDefinition = new WeakMap<World, Promise<string>>();
+function shiftDefinitionA(w: World, fresh: boolean): Promise<string> {
+  if (fresh) return newShiftDefinitionA(w);
+  let p = sharedShiftDefinition.get(w);
+  if (!p) sharedShiftDefinition.set(w, (p = newShiftDefinitionA(w)));
+  return p;
+}
+/** A shift log body of the shared definition, today, on a machine of its own (one active log per machine). */
+async function shiftLogBodyA(w: World) {
+  return { shift_definition_id: await shiftDefinitionA(w, false), machine_id: await newMachineA(w), date: new Date().toISOString().slice(0, 10), supervisor_name: 'Matrix Supervisor' };
+}
+async function newShiftLogA(w: World): Promise<string> {
+  const r = await http('POST', `${w.t.api}/shifts/logs`, { token: w.adminA.token, body: await shiftLogBodyA(w) });
+  if (r.status !== 201) throw new Error(`create shift log failed: ${r.status} ${r.text}`);
+  return r.body.id;
+}
+const sharedShiftLog = new WeakMap<World, Promise<string>>();
 
 /** Keyed by `METHOD path` exactly as in ROUTES. Add one entry per new row. */
 const FIXTURES: Record<string, Fixture> = {
@@ -339,13 +430,62 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /settings/downtime': {},
   // kept off: the matrix's machines must not get automatic records
   'PUT /settings/downtime': { body: () => ({ auto_downtime_enabled: false }) },
+  // the spec's example on machine A: the first call creates (201), later ones replace (200)
+  'POST /oee/records': { ok: [201, 200], body: async ({ w }) => ({ machine_id: (w.machineA ??= await newMachineA(w)), ...OEE_EXAMPLE }) },
+  'GET /oee/records': { query: async ({ w }) => ({ machine_id: (w.machineA ??= await newMachineA(w)), from_date: '2026-01-01', page_size: '5' }) },
+  'GET /oee/summary': { query: async ({ w }) => ({ machine_id: (w.machineA ??= await newMachineA(w)), days: '365' }) },
+  'GET /oee/records/{record_id}': {},
+  'PATCH /oee/records/{record_id}': { body: () => ({ quality: 99.1 }) },
+  'DELETE /oee/records/{record_id}': { fresh: true },
+  'GET /fleet/oee': { query: { days: '30', group_by: 'site' } },
+  'GET /settings/tenant': {},
+  // the default zone again: the matrix's tenant keeps UTC
+  'PATCH /settings/tenant': { body: () => ({ time_zone: 'UTC' }) },
+  'GET /notification-channels': {},
+  'POST /notification-channels': { body: () => ({ name: 'Matrix channel', type: 'email', config: { email: 'matrix@example.com' } }) },
+  'PUT /notification-channels/{channel_id}': { body: () => ({ name: 'Renamed by the matrix' }) },
+  'DELETE /notification-channels/{channel_id}': { fresh: true },
+  'GET /escalation-policies': {},
+  'POST /escalation-policies': { body: async ({ w }) => ({ name: 'Matrix step', severity: 'warning', wait_minutes: 30, channel_id: await channelA(w, false) }) },
+  'PUT /escalation-policies/{policy_id}': { body: () => ({ wait_minutes: 45 }) },
+  'DELETE /escalation-policies/{policy_id}': { fresh: true },
+  'GET /notification-channels/{channel_id}/deliveries': { query: { page: '1', page_size: '5' } },
+  // a dead delivery goes back to pending: each allowed call needs a dead one of its own
+  'POST /notification-channels/{channel_id}/deliveries/{delivery_id}/retry': { fresh: true },
+  // the matrix's channels are e-mail channels without an SMTP relay: the try fails, the answer is 200 {success: false}
+  'POST /notification-channels/{channel_id}/test': {},
+  'GET /push/vapid-public-key': {},
+  'POST /push/subscribe': { body: () => pushSubscriptionBody() },
+  // a user unsubscribes an endpoint of their own (subscribed first); other callers are refused before the body matters
+  'DELETE /push/subscribe': {
+    body: async ({ w, caller }) => {
+      const sub = pushSubscriptionBody();
+      if (caller.kind === 'user') {
+        const r = await http('POST', `${w.t.api}/push/subscribe`, { token: caller.session.token, body: sub });
+        if (r.status !== 201) throw new Error(`push subscribe failed: ${r.status} ${r.text}`);
+      }
+      return { endpoint: sub.endpoint };
+    },
+  },
+  'GET /shifts/definitions': { query: { active_only: 'false' } },
+  'POST /shifts/definitions': { body: () => shiftDefinitionBody() },
+  'PUT /shifts/definitions/{definition_id}': { body: () => ({ color: '#10B981' }) },
+  'DELETE /shifts/definitions/{definition_id}': { fresh: true },
+  'GET /shifts/logs': { query: { page: '1', page_size: '5', status: 'active' } },
+  'POST /shifts/logs': { body: ({ w }) => shiftLogBodyA(w) },
+  'GET /shifts/logs/{log_id}': {},
+  'PATCH /shifts/logs/{log_id}': { body: () => ({ notes: 'Checked by the matrix', total_pieces: 10, good_pieces: 9 }) },
+  'DELETE /shifts/logs/{log_id}': { fresh: true },
+  'GET /shifts/logs/{log_id}/handover': {},
+  'GET /shifts/comparison': { query: { from_date: '2026-01-01', to_date: '2026-01-31' } },
+  'GET /shifts/active': { query: { page: '1', page_size: '5' } },
 };
 
 /**
  * Real resources of tenant A for each kind of path parameter, keyed by parameter name.
  * `fresh` asks for a throwaway resource (the call may delete or alter it).
  */
-const PARAM_RESOURCES: Record<string, (w: World, fresh: boolean) => Promise<string>> = {
+const PARAM_RESOURCES: Record<string, (w: World, fresh: boolean, r: Route) => Promise<string>> = {
   user_id: async (w, fresh) => (fresh ? (await createUserSession(w.t.api, w.adminA, 'viewer')).userId : w.users.viewer.userId),
   key_id: async (w, fresh) => (fresh ? (await createApiKey(w.t.api, w.adminA, ['read:sensors'])).id : w.keys['read:sensors'].id),
   machine_id: async (w, fresh) => (fresh ? newMachineA(w) : (w.machineA ??= await newMachineA(w))),
@@ -353,11 +493,32 @@ const PARAM_RESOURCES: Record<string, (w: World, fresh: boolean) => Promise<stri
   rule_id: async (w, fresh) => (fresh ? newRuleA(w) : (w.ruleA ??= await newRuleA(w))),
   alert_id: async (w, fresh) => (fresh ? newAlertA(w) : (w.alertA ??= await newAlertA(w))),
   source_id: (w, fresh) => newSourceA(w, fresh),
-  record_id: (w, fresh) => newDowntimeA(w, fresh),
+  // two modules name their records so: the row's path says which
+  record_id: (w, fresh, r) => (r.path.startsWith('/oee/') ? newOeeRecordA(w, fresh) : newDowntimeA(w, fresh)),
+  channel_id: (w, fresh) => channelA(w, fresh),
+  delivery_id: async (w, fresh) => {
+    if (fresh) return newDeadDeliveryA(w, latestChannel.get(w) ?? (await channelA(w, false)));
+    let p = sharedDelivery.get(w);
+    if (!p) sharedDelivery.set(w, (p = (async () => newDeadDeliveryA(w, await channelA(w, false)))()));
+    return p;
+  },
+  policy_id: async (w, fresh) => {
+    if (fresh) return newPolicyA(w);
+    let p = sharedPolicy.get(w);
+    if (!p) sharedPolicy.set(w, (p = newPolicyA(w)));
+    return p;
+  },
   code_id: async (w, fresh) => {
     if (fresh) return newReasonCodeA(w);
     let p = sharedReasonCode.get(w);
     if (!p) sharedReasonCode.set(w, (p = newReasonCodeA(w)));
+    return p;
+  },
+  definition_id: (w, fresh) => shiftDefinitionA(w, fresh),
+  log_id: async (w, fresh) => {
+    if (fresh) return newShiftLogA(w);
+    let p = sharedShiftLog.get(w);
+    if (!p) sharedShiftLog.set(w, (p = newShiftLogA(w)));
     return p;
   },
 };
@@ -399,7 +560,7 @@ function admits(p: AccessPolicy, c: Caller): boolean {
 async function fillPath(w: World, r: Route, fresh: boolean, override?: Record<string, string>): Promise<string> {
   let out = r.path;
   for (const name of paramNames(r.path)) {
-    const value = override?.[name] ?? (await PARAM_RESOURCES[name]!(w, fresh));
+    const value = override?.[name] ?? (await PARAM_RESOURCES[name]!(w, fresh, r));
     out = out.replace(`{${name}}`, encodeURIComponent(value));
   }
   return out;
@@ -408,7 +569,8 @@ async function fillPath(w: World, r: Route, fresh: boolean, override?: Record<st
 async function call(w: World, r: Route, caller: Caller, opts: { fresh?: boolean; params?: Record<string, string> } = {}): Promise<HttpResult> {
   const fx = fixtureFor(r);
   let path = await fillPath(w, r, opts.fresh ?? false, opts.params);
-  if (fx.query) path += `?${new URLSearchParams(fx.query).toString()}`;
+  const query = typeof fx.query === 'function' ? await fx.query({ w, caller }) : fx.query;
+  if (query) path += `?${new URLSearchParams(query).toString()}`;
   if (fx.multipart) return upload(r.method, `${w.t.api}${path}`, caller, fx.multipart({ w, caller }));
   const body = fx.body ? await fx.body({ w, caller }) : undefined;
   return http(r.method, `${w.t.api}${path}`, {
@@ -552,7 +714,7 @@ describe.skipIf(pgSvc.skip)(`access matrix over every REST row${pgSvc.label}`, (
       it("tenant A's real ids called by tenant B: 404 {detail}, and A's resource is untouched", async () => {
         const callerB = await privileged(w.adminB, 'B');
         const ids: Record<string, string> = {};
-        for (const name of params) ids[name] = await PARAM_RESOURCES[name]!(w, true);
+        for (const name of params) ids[name] = await PARAM_RESOURCES[name]!(w, true, r);
         const res = await call(w, r, callerB, { params: ids });
         const msg = describeCall(r, callerB, res);
         expect(res.status, msg).toBe(404);
@@ -575,7 +737,7 @@ describe.skipIf(pgSvc.skip)(`access matrix over every REST row${pgSvc.label}`, (
       it.each(params)('non-UUID {%s}: 422 with loc [path, param]', async (name) => {
         const caller = await privileged(w.adminA, 'A');
         const ids: Record<string, string> = {};
-        for (const n of params) ids[n] = n === name ? 'not-a-uuid' : await PARAM_RESOURCES[n]!(w, false);
+        for (const n of params) ids[n] = n === name ? 'not-a-uuid' : await PARAM_RESOURCES[n]!(w, false, r);
         const res = await call(w, r, caller, { params: ids });
         const msg = describeCall(r, caller, res);
         expect(res.status, msg).toBe(422);

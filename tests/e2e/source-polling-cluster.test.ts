@@ -13,6 +13,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobsPrefix } from '../../src/app/container.js';
 import { http, registerTenant, startTestApp, type TenantSession, type TestApp } from '../helpers/app.js';
 import { ensureBuilt, MAIN_JS, NODE24, ROOT } from '../helpers/build.js';
 import { startModbusServer, stopAllModbusServers, type ModbusTestServer } from '../helpers/modbus-servers.js';
@@ -158,7 +159,7 @@ describe.skipIf(pgSvc.skip || redisSvc.skip)(`direct ingestion across processes$
     // the queues of this test database: nothing else consumes them
     if (names) {
       for (const n of [names.run, names.reconcile]) {
-        const q = new Queue(n, { connection: { url: SERVICE_URLS.redis }, prefix: 'hf:jobs' });
+        const q = new Queue(n, { connection: { url: SERVICE_URLS.redis }, prefix: jobsPrefix(api!.databaseUrl) });
         await q.obliterate({ force: true }).catch(() => undefined);
         await q.close();
       }

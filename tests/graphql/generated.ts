@@ -122,6 +122,20 @@ export type AlertConditionInput = {
   threshold: Scalars['Float']['input'];
 };
 
+/** an escalation step fired: the alert stayed unacknowledged for the policy wait */
+export type AlertEscalation = {
+  __typename?: 'AlertEscalation';
+  alertId: Scalars['ID']['output'];
+  at: Scalars['DateTimeISO']['output'];
+  channelId: Scalars['ID']['output'];
+  deliveryId: Scalars['ID']['output'];
+  machineId: Scalars['ID']['output'];
+  policyId: Scalars['ID']['output'];
+  policyName: Scalars['String']['output'];
+  severity: AlertSeverity;
+  waitMinutes: Scalars['Int']['output'];
+};
+
 export type AlertPage = {
   __typename?: 'AlertPage';
   items: Array<Alert>;
@@ -178,6 +192,13 @@ export enum AlertSeverity {
   Info = 'info',
   Warning = 'warning'
 }
+
+export type AlertSeverityCounts = {
+  __typename?: 'AlertSeverityCounts';
+  critical: Scalars['Int']['output'];
+  info: Scalars['Int']['output'];
+  warning: Scalars['Int']['output'];
+};
 
 /** counts over active alerts */
 export type AlertStats = {
@@ -341,6 +362,18 @@ export type CreateDowntimeInput = {
   startedAt: Scalars['DateTimeISO']['input'];
 };
 
+export type CreateEscalationPolicyInput = {
+  /** a notification channel of the tenant */
+  channelId: Scalars['ID']['input'];
+  /** default true */
+  isActive?: InputMaybe<Scalars['Boolean']['input']>;
+  /** 1 to 200 characters */
+  name: Scalars['String']['input'];
+  severity: AlertSeverity;
+  /** 1 to 1440 */
+  waitMinutes: Scalars['Int']['input'];
+};
+
 export type CreateIngestSourceInput = {
   config: IngestSourceConfigInput;
   /** host name or IP (OPC-UA: or config.endpointUrl) */
@@ -365,9 +398,13 @@ export type CreateMachineGroupInput = {
   /** at most 200 characters */
   name: Scalars['String']['input'];
   parentId?: InputMaybe<Scalars['ID']['input']>;
+  /** IANA zone of the site's machines, e.g. "Europe/Berlin" (site groups only) */
+  timeZone?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type CreateMachineInput = {
+  /** seconds per piece at the ideal rate, more than 0 and at most 86400 (OEE records derive performance from it) */
+  idealCycleTimeSeconds?: InputMaybe<Scalars['Float']['input']>;
   /** at most 500 characters */
   location?: InputMaybe<Scalars['String']['input']>;
   /** at most 100 characters: letters, digits and - _ . : / # */
@@ -375,6 +412,20 @@ export type CreateMachineInput = {
   /** at most 200 characters */
   name: Scalars['String']['input'];
   protocol: MachineProtocol;
+};
+
+export type CreateNotificationChannelInput = {
+  /** by type (documented snake_case keys): email {"email": "a@x.com, b@y.com"} (at most 20); slack and teams {"webhook_url"}; webhook {"url", "headers": {name: value}}; may carry "min_severity". Secrets come back masked ("***"; URLs as origin + "/***"); a mask sent back keeps the stored value */
+  config: Scalars['JSONObject']['input'];
+  /** default true */
+  isActive?: InputMaybe<Scalars['Boolean']['input']>;
+  /** default info */
+  minSeverity?: InputMaybe<AlertSeverity>;
+  /** 1 to 200 characters */
+  name: Scalars['String']['input'];
+  /** webhook only: 16 to 256 printable characters; generated when absent */
+  signingSecret?: InputMaybe<Scalars['String']['input']>;
+  type: NotificationChannelType;
 };
 
 /** the direct-ingestion guide's OPC-UA source; it becomes an ingest source */
@@ -407,6 +458,42 @@ export type CreateReasonCodeInput = {
   /** 1 to 200 characters */
   name: Scalars['String']['input'];
   parentId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type CreateShiftDefinitionInput = {
+  /** #RRGGBB (default #3B82F6) */
+  color?: InputMaybe<Scalars['String']['input']>;
+  /** HH:MM or 24:00; not equal to startTime */
+  endTime: Scalars['String']['input'];
+  isActive?: InputMaybe<Scalars['Boolean']['input']>;
+  /** 1 to 100 characters, unique in its scope */
+  name: Scalars['String']['input'];
+  /** a site group; absent: tenant-wide */
+  siteId?: InputMaybe<Scalars['ID']['input']>;
+  /** HH:MM */
+  startTime: Scalars['String']['input'];
+};
+
+export type CreateShiftLogInput = {
+  /** local date the shift starts on (YYYY-MM-DD) */
+  date: Scalars['String']['input'];
+  /** completed logs only; default: the planned end */
+  endedAt?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  /** default: totalPieces */
+  goodPieces?: InputMaybe<Scalars['Int']['input']>;
+  handoverNotes?: InputMaybe<Scalars['String']['input']>;
+  /** absent: the definition's whole scope */
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  notes?: InputMaybe<Scalars['String']['input']>;
+  shiftDefinitionId: Scalars['ID']['input'];
+  /** default: the planned start */
+  startedAt?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  /** active (default) or completed */
+  status?: InputMaybe<ShiftLogStatus>;
+  /** a user of the tenant */
+  supervisorId?: InputMaybe<Scalars['ID']['input']>;
+  supervisorName?: InputMaybe<Scalars['String']['input']>;
+  totalPieces?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type CreateUserInput = {
@@ -537,6 +624,21 @@ export type EdgeAgentPage = {
   totalPages: Scalars['Int']['output'];
 };
 
+export type EscalationPolicy = {
+  __typename?: 'EscalationPolicy';
+  /** the channel notified when the step fires */
+  channelId: Scalars['ID']['output'];
+  createdAt: Scalars['DateTimeISO']['output'];
+  id: Scalars['ID']['output'];
+  isActive: Scalars['Boolean']['output'];
+  name: Scalars['String']['output'];
+  /** the alert severity the policy applies to */
+  severity: AlertSeverity;
+  updatedAt: Scalars['DateTimeISO']['output'];
+  /** minutes after the alert was raised */
+  waitMinutes: Scalars['Int']['output'];
+};
+
 export enum FleetDowntimeSortField {
   Category = 'category',
   DurationMinutes = 'duration_minutes',
@@ -570,6 +672,33 @@ export type FleetMttrMtbf = {
   totalRepairs: Scalars['Int']['output'];
 };
 
+export type FleetOee = {
+  __typename?: 'FleetOee';
+  groupBy: FleetOeeGroupBy;
+  groups: Array<FleetOeeGroup>;
+  periodDays: Scalars['Int']['output'];
+  total: FleetOeeGroup;
+};
+
+export type FleetOeeGroup = {
+  __typename?: 'FleetOeeGroup';
+  averageAvailability?: Maybe<Scalars['Float']['output']>;
+  averageOee?: Maybe<Scalars['Float']['output']>;
+  averagePerformance?: Maybe<Scalars['Float']['output']>;
+  averageQuality?: Maybe<Scalars['Float']['output']>;
+  /** site or machine id; null: machines in no site (or the fleet total) */
+  groupId?: Maybe<Scalars['ID']['output']>;
+  groupName?: Maybe<Scalars['String']['output']>;
+  iso22400: Iso22400;
+  machineCount: Scalars['Int']['output'];
+  recordsCount: Scalars['Int']['output'];
+};
+
+export enum FleetOeeGroupBy {
+  Machine = 'machine',
+  Site = 'site'
+}
+
 export type FleetStatus = {
   __typename?: 'FleetStatus';
   machines: Array<FleetMachine>;
@@ -582,6 +711,63 @@ export enum GroupType {
   Line = 'line',
   Site = 'site'
 }
+
+export type HandoverAlert = {
+  __typename?: 'HandoverAlert';
+  createdAt: Scalars['DateTimeISO']['output'];
+  id: Scalars['ID']['output'];
+  machineId: Scalars['ID']['output'];
+  message: Scalars['String']['output'];
+  resolvedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  severity: Scalars['String']['output'];
+  status: Scalars['String']['output'];
+};
+
+/** alerts open at some time in the window */
+export type HandoverAlerts = {
+  __typename?: 'HandoverAlerts';
+  bySeverity: AlertSeverityCounts;
+  /** newest first, at most 100 */
+  items: Array<HandoverAlert>;
+  total: Scalars['Int']['output'];
+};
+
+/** downtime clipped to the window, by category */
+export type HandoverDowntime = {
+  __typename?: 'HandoverDowntime';
+  byCategory: ShiftDowntimeMinutes;
+  /** newest first, at most 100 */
+  items: Array<HandoverDowntimeRecord>;
+  records: Scalars['Int']['output'];
+  totalMinutes: Scalars['Float']['output'];
+};
+
+export type HandoverDowntimeRecord = {
+  __typename?: 'HandoverDowntimeRecord';
+  category: Scalars['String']['output'];
+  endedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  id: Scalars['ID']['output'];
+  machineId: Scalars['ID']['output'];
+  minutesInWindow: Scalars['Float']['output'];
+  reason: Scalars['String']['output'];
+  startedAt: Scalars['DateTimeISO']['output'];
+};
+
+export type HandoverPrevious = {
+  __typename?: 'HandoverPrevious';
+  date: Scalars['String']['output'];
+  endedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  handoverNotes?: Maybe<Scalars['String']['output']>;
+  logId: Scalars['ID']['output'];
+  shiftName: Scalars['String']['output'];
+};
+
+export type HandoverProduction = {
+  __typename?: 'HandoverProduction';
+  goodPieces: Scalars['Int']['output'];
+  scrapPieces: Scalars['Int']['output'];
+  totalPieces: Scalars['Int']['output'];
+};
 
 export type ImportMachinesInput = {
   /** file content, base64 */
@@ -703,6 +889,20 @@ export type IngestSourcePage = {
   totalPages: Scalars['Int']['output'];
 };
 
+/** ISO 22400 from sums: Σrun/Σplanned, Σ(P·run)/Σrun, Σgood/Σtotal */
+export type Iso22400 = {
+  __typename?: 'Iso22400';
+  availability?: Maybe<Scalars['Float']['output']>;
+  goodPieces: Scalars['Float']['output'];
+  lossMinutes: OeeLossMinutes;
+  oee?: Maybe<Scalars['Float']['output']>;
+  performance?: Maybe<Scalars['Float']['output']>;
+  plannedMinutes: Scalars['Float']['output'];
+  quality?: Maybe<Scalars['Float']['output']>;
+  runMinutes: Scalars['Float']['output'];
+  totalPieces: Scalars['Float']['output'];
+};
+
 export type LatestReading = {
   __typename?: 'LatestReading';
   metric: Scalars['String']['output'];
@@ -734,6 +934,8 @@ export type Machine = {
   /** groups the machine is a direct member of */
   groups: Array<MachineGroup>;
   id: Scalars['ID']['output'];
+  /** seconds per piece at the ideal rate; OEE records derive performance from it */
+  idealCycleTimeSeconds?: Maybe<Scalars['Float']['output']>;
   isActive: Scalars['Boolean']['output'];
   lastReadingAt?: Maybe<Scalars['DateTimeISO']['output']>;
   /** newest reading of each metric (batched across machines) */
@@ -770,6 +972,8 @@ export type MachineGroup = {
   name: Scalars['String']['output'];
   parentId?: Maybe<Scalars['ID']['output']>;
   tenantId: Scalars['String']['output'];
+  /** IANA zone of the site's machines (site groups only); null: the tenant's zone */
+  timeZone?: Maybe<Scalars['String']['output']>;
   updatedAt: Scalars['DateTimeISO']['output'];
 };
 
@@ -970,22 +1174,37 @@ export type Mutation = {
   createApiKey: CreatedApiKey;
   /** open (or record an already ended) downtime of a machine; overlapping records are refused */
   createDowntimeRecord: DowntimeRecord;
+  /** at most 50 per tenant; several policies of one severity are successive steps */
+  createEscalationPolicy: EscalationPolicy;
   createIngestSource: IngestSource;
   createMachine: Machine;
   createMachineGroup: MachineGroup;
+  /** at most 100 per tenant; a webhook channel answers its generated signing secret here, once */
+  createNotificationChannel: NotificationChannel;
   /** the direct-ingestion guide's OPC-UA door; creates an ingest source */
   createOpcuaSource: IngestSource;
   createReasonCode: ReasonCode;
+  /** duplicate names and overlapping active windows in one scope are conflicts */
+  createShiftDefinition: ShiftDefinition;
+  /** one non-cancelled log per definition, machine and date; one active log per machine */
+  createShiftLog: ShiftLog;
   createUser: User;
   /** Deletes a rule; its active alerts are resolved and stay in the history */
   deleteAlertRule: Scalars['Boolean']['output'];
+  deleteEscalationPolicy: Scalars['Boolean']['output'];
   deleteIngestSource: Scalars['Boolean']['output'];
   /** Soft delete: the machine leaves lists and ingestion; its identifier stays reserved */
   deleteMachine: Scalars['Boolean']['output'];
   /** Deletes a group without child groups (its memberships go with it) */
   deleteMachineGroup: Scalars['Boolean']['output'];
+  /** refused (conflict) while an escalation policy uses the channel */
+  deleteNotificationChannel: Scalars['Boolean']['output'];
+  deleteOeeRecord: Scalars['Boolean']['output'];
   /** deletes an unused code without children; a code records use is refused (deactivate it instead) */
   deleteReasonCode: Scalars['Boolean']['output'];
+  /** a definition with logs is a conflict (deactivate it instead) */
+  deleteShiftDefinition: Scalars['Boolean']['output'];
+  deleteShiftLog: Scalars['Boolean']['output'];
   /** Turn MFA off; needs the password and a current code */
   disableMfa: MfaStatus;
   /** end an open record now (server time); an ended record is a conflict */
@@ -1004,6 +1223,8 @@ export type Mutation = {
   register: AuthPayload;
   /** full replacement (as a create); the password is kept unless given (null clears it) */
   replaceIngestSource: IngestSource;
+  /** queues a dead delivery again from its first try (conflict for any other state) */
+  retryNotificationDelivery: NotificationDelivery;
   revokeApiKey: Scalars['Boolean']['output'];
   /** Replaces the group's members with exactly these machines */
   setMachineGroupMembers: MachineGroup;
@@ -1011,25 +1232,45 @@ export type Mutation = {
   setupMfa: MfaSetupPayload;
   /** suppress the alert's notifications until snoozeUntil; it stays active */
   snoozeAlert: Alert;
+  /** stores the browser subscription for the caller (the same endpoint again updates it) */
+  subscribePush: PushSubscription;
   /** one read cycle against a configuration that is not saved; nothing is stored */
   testIngestSourceConfig: ConnectionTestResult;
   /** one read cycle against the saved source's device (through the outbound address guard) */
   testIngestSourceConnection: ConnectionTestResult;
+  /** one synchronous try of a sample alert.triggered ("test": true); a failed try is success false, not an error */
+  testNotificationChannel: NotificationTestResult;
+  /** removes the caller's subscription of that endpoint (another user's: not found) */
+  unsubscribePush: Scalars['Boolean']['output'];
   /** Partial update; disabling the rule resolves its active alerts */
   updateAlertRule: AlertRule;
   /** change a record (absent fields keep their value); machineId, when given, must be the record's machine */
   updateDowntimeRecord: DowntimeRecord;
   /** Changes the tenant downtime settings (admin); fields left out keep their value */
   updateDowntimeSettings: DowntimeSettings;
+  /** changes the fields given */
+  updateEscalationPolicy: EscalationPolicy;
   /** partial update; the password is kept unless given (null clears it) */
   updateIngestSource: IngestSource;
   updateMachine: Machine;
   updateMachineGroup: MachineGroup;
+  /** changes the fields given; masked secrets sent back keep their stored value */
+  updateNotificationChannel: NotificationChannel;
+  /** change inputs of a record; computed factors are computed again */
+  updateOeeRecord: OeeRecord;
   updateProfile: User;
   /** partial update; a parent that is the code itself or below it is refused (cycle) */
   updateReasonCode: ReasonCode;
+  /** change the fields given */
+  updateShiftDefinition: ShiftDefinition;
+  /** status moves only active → completed | cancelled; then only notes and counts change */
+  updateShiftLog: ShiftLog;
+  /** Changes the caller's tenant settings (admin); fields left out keep their value */
+  updateTenantSettings: TenantSettings;
   /** Change role, name or active flag; deactivation ends the user's sessions */
   updateUser: User;
+  /** create or replace the record of (machine, date); absent inputs are derived, absent factors computed */
+  upsertOeeRecord: OeeRecordUpsert;
   /** Finish a login that returned mfaRequired */
   verifyMfa: AuthPayload;
   verifyMfaSetup: MfaStatus;
@@ -1078,6 +1319,11 @@ export type MutationCreateDowntimeRecordArgs = {
 };
 
 
+export type MutationCreateEscalationPolicyArgs = {
+  input: CreateEscalationPolicyInput;
+};
+
+
 export type MutationCreateIngestSourceArgs = {
   input: CreateIngestSourceInput;
 };
@@ -1093,6 +1339,11 @@ export type MutationCreateMachineGroupArgs = {
 };
 
 
+export type MutationCreateNotificationChannelArgs = {
+  input: CreateNotificationChannelInput;
+};
+
+
 export type MutationCreateOpcuaSourceArgs = {
   input: CreateOpcuaSourceInput;
 };
@@ -1103,12 +1354,27 @@ export type MutationCreateReasonCodeArgs = {
 };
 
 
+export type MutationCreateShiftDefinitionArgs = {
+  input: CreateShiftDefinitionInput;
+};
+
+
+export type MutationCreateShiftLogArgs = {
+  input: CreateShiftLogInput;
+};
+
+
 export type MutationCreateUserArgs = {
   input: CreateUserInput;
 };
 
 
 export type MutationDeleteAlertRuleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteEscalationPolicyArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -1128,7 +1394,27 @@ export type MutationDeleteMachineGroupArgs = {
 };
 
 
+export type MutationDeleteNotificationChannelArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteOeeRecordArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationDeleteReasonCodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteShiftDefinitionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteShiftLogArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -1185,6 +1471,12 @@ export type MutationReplaceIngestSourceArgs = {
 };
 
 
+export type MutationRetryNotificationDeliveryArgs = {
+  channelId: Scalars['ID']['input'];
+  deliveryId: Scalars['ID']['input'];
+};
+
+
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1207,6 +1499,11 @@ export type MutationSnoozeAlertArgs = {
 };
 
 
+export type MutationSubscribePushArgs = {
+  input: PushSubscribeInput;
+};
+
+
 export type MutationTestIngestSourceConfigArgs = {
   input: TestIngestSourceInput;
 };
@@ -1214,6 +1511,16 @@ export type MutationTestIngestSourceConfigArgs = {
 
 export type MutationTestIngestSourceConnectionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationTestNotificationChannelArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationUnsubscribePushArgs = {
+  endpoint: Scalars['String']['input'];
 };
 
 
@@ -1235,6 +1542,12 @@ export type MutationUpdateDowntimeSettingsArgs = {
 };
 
 
+export type MutationUpdateEscalationPolicyArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateEscalationPolicyInput;
+};
+
+
 export type MutationUpdateIngestSourceArgs = {
   id: Scalars['ID']['input'];
   input: UpdateIngestSourceInput;
@@ -1253,6 +1566,18 @@ export type MutationUpdateMachineGroupArgs = {
 };
 
 
+export type MutationUpdateNotificationChannelArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateNotificationChannelInput;
+};
+
+
+export type MutationUpdateOeeRecordArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateOeeRecordInput;
+};
+
+
 export type MutationUpdateProfileArgs = {
   input: UpdateProfileInput;
 };
@@ -1264,9 +1589,31 @@ export type MutationUpdateReasonCodeArgs = {
 };
 
 
+export type MutationUpdateShiftDefinitionArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateShiftDefinitionInput;
+};
+
+
+export type MutationUpdateShiftLogArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateShiftLogInput;
+};
+
+
+export type MutationUpdateTenantSettingsArgs = {
+  input: UpdateTenantSettingsInput;
+};
+
+
 export type MutationUpdateUserArgs = {
   id: Scalars['ID']['input'];
   input: UpdateUserInput;
+};
+
+
+export type MutationUpsertOeeRecordArgs = {
+  input: UpsertOeeRecordInput;
 };
 
 
@@ -1277,6 +1624,197 @@ export type MutationVerifyMfaArgs = {
 
 export type MutationVerifyMfaSetupArgs = {
   input: MfaCodeInput;
+};
+
+export type NotificationChannel = {
+  __typename?: 'NotificationChannel';
+  /** by type (documented snake_case keys): email {"email": "a@x.com, b@y.com"} (at most 20); slack and teams {"webhook_url"}; webhook {"url", "headers": {name: value}}; may carry "min_severity". Secrets come back masked ("***"; URLs as origin + "/***"); a mask sent back keeps the stored value */
+  config: Scalars['JSONObject']['output'];
+  createdAt: Scalars['DateTimeISO']['output'];
+  id: Scalars['ID']['output'];
+  isActive: Scalars['Boolean']['output'];
+  /** alerts below this severity are not sent to the channel */
+  minSeverity: AlertSeverity;
+  name: Scalars['String']['output'];
+  /** webhook HMAC key: in clear only in the answer that generated it, "***" afterwards; null for channels that do not sign */
+  signingSecret?: Maybe<Scalars['String']['output']>;
+  type: NotificationChannelType;
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
+export enum NotificationChannelType {
+  Email = 'email',
+  Slack = 'slack',
+  Teams = 'teams',
+  Webhook = 'webhook'
+}
+
+/** one notification to one target; its id is the X-Webhook-Id and the e-mail Message-ID */
+export type NotificationDelivery = {
+  __typename?: 'NotificationDelivery';
+  alertId: Scalars['ID']['output'];
+  /** tries so far */
+  attempts: Scalars['Int']['output'];
+  channelId?: Maybe<Scalars['ID']['output']>;
+  createdAt: Scalars['DateTimeISO']['output'];
+  deliveredAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  event: NotificationEventType;
+  id: Scalars['ID']['output'];
+  lastError?: Maybe<Scalars['String']['output']>;
+  /** HTTP status or SMTP reply code of the last try */
+  lastStatusCode?: Maybe<Scalars['Int']['output']>;
+  /** when the next try is due (pending, retrying) */
+  nextAttemptAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** the escalation policy (alert.escalated only) */
+  policyId?: Maybe<Scalars['ID']['output']>;
+  /** the push subscription (push deliveries only) */
+  pushSubscriptionId?: Maybe<Scalars['ID']['output']>;
+  severity: AlertSeverity;
+  status: NotificationDeliveryStatus;
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
+/** a delivery changed state (written, tried, delivered, suppressed, dead, retried) */
+export type NotificationDeliveryChange = {
+  __typename?: 'NotificationDeliveryChange';
+  alertId: Scalars['ID']['output'];
+  attempts: Scalars['Int']['output'];
+  channelId?: Maybe<Scalars['ID']['output']>;
+  event: NotificationEventType;
+  id: Scalars['ID']['output'];
+  lastError?: Maybe<Scalars['String']['output']>;
+  lastStatusCode?: Maybe<Scalars['Int']['output']>;
+  policyId?: Maybe<Scalars['ID']['output']>;
+  pushSubscriptionId?: Maybe<Scalars['ID']['output']>;
+  status: NotificationDeliveryStatus;
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
+export type NotificationDeliveryPage = {
+  __typename?: 'NotificationDeliveryPage';
+  items: Array<NotificationDelivery>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+/** pending (first try queued), retrying (a try failed, the next is queued), delivered, suppressed (alert snoozed or target inactive at send time), dead (permanent failure or out of tries; can be retried) */
+export enum NotificationDeliveryStatus {
+  Dead = 'dead',
+  Delivered = 'delivered',
+  Pending = 'pending',
+  Retrying = 'retrying',
+  Suppressed = 'suppressed'
+}
+
+/** alert_triggered = "alert.triggered", alert_escalated = "alert.escalated" */
+export enum NotificationEventType {
+  AlertEscalated = 'alert_escalated',
+  AlertTriggered = 'alert_triggered'
+}
+
+export type NotificationTestResult = {
+  __typename?: 'NotificationTestResult';
+  /** why the try failed */
+  message?: Maybe<Scalars['String']['output']>;
+  /** HTTP status or SMTP reply code, when there was an answer */
+  statusCode?: Maybe<Scalars['Int']['output']>;
+  success: Scalars['Boolean']['output'];
+};
+
+export enum OeeFactor {
+  Availability = 'availability',
+  Performance = 'performance',
+  Quality = 'quality'
+}
+
+/** minutes lost per category: planned·(1−A), planned·A·(1−P), planned·A·P·(1−Q); not scheduled = day − planned */
+export type OeeLossMinutes = {
+  __typename?: 'OeeLossMinutes';
+  availabilityLoss: Scalars['Float']['output'];
+  notScheduled: Scalars['Float']['output'];
+  performanceLoss: Scalars['Float']['output'];
+  qualityLoss: Scalars['Float']['output'];
+};
+
+/** the OEE of one machine on one local day; numbers rounded to one decimal */
+export type OeeRecord = {
+  __typename?: 'OeeRecord';
+  actualRunTimeMinutes: Scalars['Float']['output'];
+  /** percent, 0 to 100 */
+  availability: Scalars['Float']['output'];
+  /** the factors the server computed; the others were sent and are kept as sent */
+  computedFactors: Array<OeeFactor>;
+  createdAt: Scalars['DateTimeISO']['output'];
+  createdBy?: Maybe<Scalars['ID']['output']>;
+  /** the local production day, YYYY-MM-DD */
+  date: Scalars['String']['output'];
+  /** minutes of the local day (1380, 1440 or 1500) */
+  dayMinutes: Scalars['Float']['output'];
+  goodPieces?: Maybe<Scalars['Int']['output']>;
+  id: Scalars['ID']['output'];
+  idealCycleTimeSeconds?: Maybe<Scalars['Float']['output']>;
+  lossMinutes: OeeLossMinutes;
+  machineId: Scalars['ID']['output'];
+  /** availability × performance × quality, percent */
+  oee: Scalars['Float']['output'];
+  /** percent, 0 to 100 */
+  performance: Scalars['Float']['output'];
+  plannedProductionTimeMinutes: Scalars['Float']['output'];
+  /** percent, 0 to 100 */
+  quality: Scalars['Float']['output'];
+  /** null: neither sent nor logged */
+  totalPieces?: Maybe<Scalars['Int']['output']>;
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
+export type OeeRecordChange = {
+  __typename?: 'OeeRecordChange';
+  action: OeeRecordChangeAction;
+  machineId: Scalars['ID']['output'];
+  /** as it is now (deleted: as it was) */
+  record: OeeRecord;
+};
+
+/** updated: replaced by a POST or changed by a PATCH */
+export enum OeeRecordChangeAction {
+  Created = 'created',
+  Deleted = 'deleted',
+  Updated = 'updated'
+}
+
+export type OeeRecordPage = {
+  __typename?: 'OeeRecordPage';
+  items: Array<OeeRecord>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+export type OeeRecordUpsert = {
+  __typename?: 'OeeRecordUpsert';
+  /** true: a new record; false: the record of that machine and date was replaced */
+  created: Scalars['Boolean']['output'];
+  record: OeeRecord;
+};
+
+export type OeeSummary = {
+  __typename?: 'OeeSummary';
+  averageAvailability?: Maybe<Scalars['Float']['output']>;
+  /** product of the three averages; null without records */
+  averageOee?: Maybe<Scalars['Float']['output']>;
+  averagePerformance?: Maybe<Scalars['Float']['output']>;
+  averageQuality?: Maybe<Scalars['Float']['output']>;
+  /** first local day of the period */
+  fromDate: Scalars['String']['output'];
+  iso22400: Iso22400;
+  machineId: Scalars['ID']['output'];
+  periodDays: Scalars['Int']['output'];
+  recordsCount: Scalars['Int']['output'];
+  /** the machine's local today */
+  toDate: Scalars['String']['output'];
 };
 
 export type OpcuaDeadband = {
@@ -1310,8 +1848,35 @@ export type OpcuaNodeInput = {
   unit?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** the browser's PushSubscription JSON */
+export type PushSubscribeInput = {
+  /** the push service URL (http or https, at most 2048 characters) */
+  endpoint: Scalars['String']['input'];
+  keys: PushSubscriptionKeysInput;
+  /** default warning */
+  minSeverity?: InputMaybe<AlertSeverity>;
+};
+
+export type PushSubscription = {
+  __typename?: 'PushSubscription';
+  createdAt: Scalars['DateTimeISO']['output'];
+  endpoint: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** pushes below this severity are not sent */
+  minSeverity: AlertSeverity;
+};
+
+export type PushSubscriptionKeysInput = {
+  /** base64url auth secret (16 bytes) */
+  auth: Scalars['String']['input'];
+  /** base64url uncompressed P-256 public key (65 bytes) */
+  p256dh: Scalars['String']['input'];
+};
+
 export type Query = {
   __typename?: 'Query';
+  /** shift logs now active, by planned start */
+  activeShiftLogs: ShiftLogPage;
   /** The tenant's edge agents, most recently seen first */
   agents: EdgeAgentPage;
   alert: Alert;
@@ -1330,10 +1895,15 @@ export type Query = {
   downtimeRecords: DowntimeRecordPage;
   /** The caller's tenant downtime settings */
   downtimeSettings: DowntimeSettings;
+  /** the tenant's escalation policies by severity (critical first), then wait */
+  escalationPolicies: Array<EscalationPolicy>;
+  escalationPolicy: EscalationPolicy;
   /** downtime records of every active machine, filtered and sorted */
   fleetDowntime: DowntimeRecordPage;
   /** MTTR and MTBF pooled over the fleet (optionally a group subtree) */
   fleetMttrMtbf: FleetMttrMtbf;
+  /** the OEE summary per site or machine over every active machine (optionally a group subtree), and in total */
+  fleetOee: FleetOee;
   /** every active machine with status, open alerts and last reading */
   fleetStatus: FleetStatus;
   ingestSource: IngestSource;
@@ -1354,14 +1924,46 @@ export type Query = {
   machineReadings: ReadingSeriesResult;
   machines: MachinePage;
   me: CurrentUser;
+  notificationChannel: NotificationChannel;
+  /** the tenant's notification channels, oldest first (secrets masked) */
+  notificationChannels: Array<NotificationChannel>;
+  /** a channel's deliveries, newest first: tries, status, last error */
+  notificationDeliveries: NotificationDeliveryPage;
+  oeeRecord: OeeRecord;
+  /** a machine's OEE records, newest first (dates inclusive) */
+  oeeRecords: OeeRecordPage;
+  /** averages and ISO 22400 sums of a machine's records over its last days (1-365, default 30) */
+  oeeSummary: OeeSummary;
+  /** the caller's own push subscriptions */
+  pushSubscriptions: Array<PushSubscription>;
   /** every reason code as a nested forest (inactive ones included, flagged) */
   reasonCodeTree: Array<ReasonCodeTreeNode>;
   /** the tenant's reason codes ordered by code (active ones unless activeOnly is false) */
   reasonCodes: Array<ReasonCode>;
+  /** shifts compared: one row per definition, factors from sums */
+  shiftComparison: ShiftComparison;
+  /** shift definitions of the tenant, by start time (active ones unless activeOnly is false) */
+  shiftDefinitions: Array<ShiftDefinition>;
+  /** handover report of a log: the 24 h ending at its end (now while active) */
+  shiftHandover: ShiftHandover;
+  shiftLog: ShiftLog;
+  /** shift logs, newest date first */
+  shiftLogs: ShiftLogPage;
+  /** The caller's tenant settings (time zone) */
+  tenantSettings: TenantSettings;
   /** uptime of a machine over [start, end) (default the last 7 days, at most 366) */
   uptimeSummary: UptimeSummary;
   user: User;
   users: UserPage;
+  /** the server's VAPID public key (base64url) for the browser Push API */
+  vapidPublicKey: Scalars['String']['output'];
+};
+
+
+export type QueryActiveShiftLogsArgs = {
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1445,6 +2047,11 @@ export type QueryDowntimeRecordsArgs = {
 };
 
 
+export type QueryEscalationPolicyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type QueryFleetDowntimeArgs = {
   category?: InputMaybe<DowntimeCategory>;
   end?: InputMaybe<Scalars['DateTimeISO']['input']>;
@@ -1463,6 +2070,13 @@ export type QueryFleetMttrMtbfArgs = {
   days?: InputMaybe<Scalars['Int']['input']>;
   groupId?: InputMaybe<Scalars['ID']['input']>;
   includeMachines?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QueryFleetOeeArgs = {
+  days?: InputMaybe<Scalars['Int']['input']>;
+  groupBy?: InputMaybe<FleetOeeGroupBy>;
+  groupId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -1544,8 +2158,77 @@ export type QueryMachinesArgs = {
 };
 
 
+export type QueryNotificationChannelArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryNotificationDeliveriesArgs = {
+  channelId: Scalars['ID']['input'];
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<NotificationDeliveryStatus>;
+};
+
+
+export type QueryOeeRecordArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryOeeRecordsArgs = {
+  fromDate?: InputMaybe<Scalars['String']['input']>;
+  machineId: Scalars['ID']['input'];
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  toDate?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryOeeSummaryArgs = {
+  days?: InputMaybe<Scalars['Int']['input']>;
+  machineId: Scalars['ID']['input'];
+};
+
+
 export type QueryReasonCodesArgs = {
   activeOnly?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QueryShiftComparisonArgs = {
+  fromDate?: InputMaybe<Scalars['String']['input']>;
+  groupId?: InputMaybe<Scalars['ID']['input']>;
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  shiftDefinitionIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  toDate?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryShiftDefinitionsArgs = {
+  activeOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  siteId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryShiftHandoverArgs = {
+  logId: Scalars['ID']['input'];
+};
+
+
+export type QueryShiftLogArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryShiftLogsArgs = {
+  fromDate?: InputMaybe<Scalars['String']['input']>;
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  shiftDefinitionId?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<ShiftLogStatus>;
+  toDate?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1648,6 +2331,155 @@ export type SeriesPoint = {
   value: Scalars['Float']['output'];
 };
 
+export type ShiftComparison = {
+  __typename?: 'ShiftComparison';
+  fromDate: Scalars['String']['output'];
+  groupId?: Maybe<Scalars['ID']['output']>;
+  machineId?: Maybe<Scalars['ID']['output']>;
+  rows: Array<ShiftComparisonRow>;
+  toDate: Scalars['String']['output'];
+};
+
+/** one definition: sums over its non-cancelled machine logs and the factors of the sums */
+export type ShiftComparisonRow = {
+  __typename?: 'ShiftComparisonRow';
+  availability?: Maybe<Scalars['Float']['output']>;
+  color: Scalars['String']['output'];
+  downtimeMinutes: ShiftDowntimeMinutes;
+  endTime: Scalars['String']['output'];
+  goodPieces: Scalars['Float']['output'];
+  isActive: Scalars['Boolean']['output'];
+  logs: Scalars['Int']['output'];
+  name: Scalars['String']['output'];
+  oee?: Maybe<Scalars['Float']['output']>;
+  performance?: Maybe<Scalars['Float']['output']>;
+  /** scheduled less planned downtime */
+  plannedMinutes: Scalars['Float']['output'];
+  quality?: Maybe<Scalars['Float']['output']>;
+  runMinutes: Scalars['Float']['output'];
+  /** planned windows up to now */
+  scheduledMinutes: Scalars['Float']['output'];
+  shiftDefinitionId: Scalars['ID']['output'];
+  siteId?: Maybe<Scalars['ID']['output']>;
+  startTime: Scalars['String']['output'];
+  totalPieces: Scalars['Float']['output'];
+};
+
+/** a shift template: a local HH:MM window of the tenant or of one site */
+export type ShiftDefinition = {
+  __typename?: 'ShiftDefinition';
+  /** #RRGGBB */
+  color: Scalars['String']['output'];
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** HH:MM local time (24:00 allowed); at or before startTime: the shift crosses midnight */
+  endTime: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  isActive: Scalars['Boolean']['output'];
+  name: Scalars['String']['output'];
+  /** the site group it applies to; null: tenant-wide */
+  siteId?: Maybe<Scalars['ID']['output']>;
+  /** HH:MM local time */
+  startTime: Scalars['String']['output'];
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
+export type ShiftDowntimeMinutes = {
+  __typename?: 'ShiftDowntimeMinutes';
+  changeover: Scalars['Float']['output'];
+  maintenance: Scalars['Float']['output'];
+  planned: Scalars['Float']['output'];
+  unplanned: Scalars['Float']['output'];
+};
+
+/** the 24 h ending at the log's ended_at (now while active) */
+export type ShiftHandover = {
+  __typename?: 'ShiftHandover';
+  alerts: HandoverAlerts;
+  date: Scalars['String']['output'];
+  downtime: HandoverDowntime;
+  handoverNotes?: Maybe<Scalars['String']['output']>;
+  logId: Scalars['ID']['output'];
+  machineId?: Maybe<Scalars['ID']['output']>;
+  machineName?: Maybe<Scalars['String']['output']>;
+  /** maintenance done in the window (empty until the maintenance module provides it) */
+  maintenance: Array<Scalars['JSONObject']['output']>;
+  notes?: Maybe<Scalars['String']['output']>;
+  oee?: Maybe<ShiftOee>;
+  /** the previous log of the same machine (or scope) and its handover notes */
+  previous?: Maybe<HandoverPrevious>;
+  production: HandoverProduction;
+  shiftDefinitionId: Scalars['ID']['output'];
+  shiftName: Scalars['String']['output'];
+  status: ShiftLogStatus;
+  windowEnd: Scalars['DateTimeISO']['output'];
+  windowStart: Scalars['DateTimeISO']['output'];
+};
+
+export type ShiftLog = {
+  __typename?: 'ShiftLog';
+  createdAt: Scalars['DateTimeISO']['output'];
+  createdBy?: Maybe<Scalars['ID']['output']>;
+  /** local date the shift starts on (YYYY-MM-DD) */
+  date: Scalars['String']['output'];
+  endedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  goodPieces: Scalars['Int']['output'];
+  handoverNotes?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** null: the definition's whole scope */
+  machineId?: Maybe<Scalars['ID']['output']>;
+  machineName?: Maybe<Scalars['String']['output']>;
+  notes?: Maybe<Scalars['String']['output']>;
+  /** null for a log of a whole scope */
+  oee?: Maybe<ShiftOee>;
+  plannedEnd: Scalars['DateTimeISO']['output'];
+  plannedStart: Scalars['DateTimeISO']['output'];
+  shiftDefinitionId: Scalars['ID']['output'];
+  shiftName: Scalars['String']['output'];
+  siteId?: Maybe<Scalars['ID']['output']>;
+  startedAt: Scalars['DateTimeISO']['output'];
+  status: ShiftLogStatus;
+  supervisorId?: Maybe<Scalars['ID']['output']>;
+  supervisorName?: Maybe<Scalars['String']['output']>;
+  totalPieces: Scalars['Int']['output'];
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
+export type ShiftLogChangeEvent = {
+  __typename?: 'ShiftLogChangeEvent';
+  /** created, updated or deleted */
+  change: Scalars['String']['output'];
+  log: ShiftLog;
+};
+
+export type ShiftLogPage = {
+  __typename?: 'ShiftLogPage';
+  items: Array<ShiftLog>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+/** active → completed | cancelled, nothing else */
+export enum ShiftLogStatus {
+  Active = 'active',
+  Cancelled = 'cancelled',
+  Completed = 'completed'
+}
+
+/** ISO 22400 over the planned window up to now (percentages, one decimal) */
+export type ShiftOee = {
+  __typename?: 'ShiftOee';
+  /** null when nothing was planned */
+  availability?: Maybe<Scalars['Float']['output']>;
+  oee?: Maybe<Scalars['Float']['output']>;
+  /** null when the machine has no ideal cycle time */
+  performance?: Maybe<Scalars['Float']['output']>;
+  plannedMinutes: Scalars['Float']['output'];
+  quality: Scalars['Float']['output'];
+  runMinutes: Scalars['Float']['output'];
+};
+
 export type SnoozeAlertInput = {
   /** in the future and at most 30 days ahead */
   snoozeUntil: Scalars['DateTimeISO']['input'];
@@ -1685,6 +2517,8 @@ export type SourcePointStatus = {
 
 export type Subscription = {
   __typename?: 'Subscription';
+  /** escalation steps fired in the caller's tenant (once per alert and policy across instances) */
+  alertEscalated: AlertEscalation;
   /** alerts as they are raised (optionally of one machine, of a group, of at least a severity) */
   alertRaised: Alert;
   /** changes of alerts: escalation, new values, resolution, acknowledgement, snooze (same filters as alertRaised) */
@@ -1697,8 +2531,14 @@ export type Subscription = {
   downtimeStarted: DowntimeRecord;
   /** status changes of the tenant's machines (or of one machine) */
   machineStatusChanged: MachineStatusChange;
+  /** state changes of one channel's deliveries */
+  notificationDeliveryUpdated: NotificationDeliveryChange;
+  /** OEE records as they are created, replaced, changed or deleted (optionally of one machine) */
+  oeeRecordChanged: OeeRecordChange;
   /** readings of one machine as they are stored (optionally only some metrics) */
   readingAdded: LiveReading;
+  /** shift logs as they are created, changed (the auto-complete job too) or deleted; optionally of one machine or status */
+  shiftLogChanged: ShiftLogChangeEvent;
   /** health changes of the tenant's sources (or of one): state, last error, bad points */
   sourceHealthChanged: SourceHealthEvent;
 };
@@ -1735,9 +2575,25 @@ export type SubscriptionMachineStatusChangedArgs = {
 };
 
 
+export type SubscriptionNotificationDeliveryUpdatedArgs = {
+  channelId: Scalars['ID']['input'];
+};
+
+
+export type SubscriptionOeeRecordChangedArgs = {
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
 export type SubscriptionReadingAddedArgs = {
   machineId: Scalars['ID']['input'];
   metrics?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+
+export type SubscriptionShiftLogChangedArgs = {
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<ShiftLogStatus>;
 };
 
 
@@ -1760,6 +2616,16 @@ export type TagMappingResult = {
   mappings: Array<AppliedTagMapping>;
   /** every source a mapping touched */
   sourceIds: Array<Scalars['ID']['output']>;
+};
+
+/** The caller's tenant settings */
+export type TenantSettings = {
+  __typename?: 'TenantSettings';
+  name: Scalars['String']['output'];
+  tenantId: Scalars['ID']['output'];
+  /** IANA zone of local dates, `days` and shift times (machines of a zoned site use the site's); UTC by default */
+  timeZone: Scalars['String']['output'];
+  updatedAt: Scalars['DateTimeISO']['output'];
 };
 
 /** a source configuration to test without saving it (machineId and name may be left out) */
@@ -1812,6 +2678,15 @@ export type UpdateDowntimeSettingsInput = {
   autoDowntimeEnabled?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** absent fields keep their value */
+export type UpdateEscalationPolicyInput = {
+  channelId?: InputMaybe<Scalars['ID']['input']>;
+  isActive?: InputMaybe<Scalars['Boolean']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  severity?: InputMaybe<AlertSeverity>;
+  waitMinutes?: InputMaybe<Scalars['Int']['input']>;
+};
+
 /** absent fields keep their value; config merges field by field; the source is validated as a whole */
 export type UpdateIngestSourceInput = {
   config?: InputMaybe<IngestSourceConfigInput>;
@@ -1835,9 +2710,13 @@ export type UpdateMachineGroupInput = {
   name?: InputMaybe<Scalars['String']['input']>;
   /** new parent; an explicit null moves the group to the top level (as moveToRoot does) */
   parentId?: InputMaybe<Scalars['ID']['input']>;
+  /** IANA zone of the site's machines (site groups only); an explicit null clears it */
+  timeZone?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type UpdateMachineInput = {
+  /** seconds per piece at the ideal rate, more than 0 and at most 86400 (OEE records derive performance from it); null clears it */
+  idealCycleTimeSeconds?: InputMaybe<Scalars['Float']['input']>;
   /** at most 500 characters; empty string clears it */
   location?: InputMaybe<Scalars['String']['input']>;
   /** at most 100 characters */
@@ -1845,6 +2724,38 @@ export type UpdateMachineInput = {
   /** at most 200 characters */
   name?: InputMaybe<Scalars['String']['input']>;
   protocol?: InputMaybe<MachineProtocol>;
+};
+
+/** absent fields keep their value; a new type needs its config */
+export type UpdateNotificationChannelInput = {
+  /** by type (documented snake_case keys): email {"email": "a@x.com, b@y.com"} (at most 20); slack and teams {"webhook_url"}; webhook {"url", "headers": {name: value}}; may carry "min_severity". Secrets come back masked ("***"; URLs as origin + "/***"); a mask sent back keeps the stored value */
+  config?: InputMaybe<Scalars['JSONObject']['input']>;
+  isActive?: InputMaybe<Scalars['Boolean']['input']>;
+  minSeverity?: InputMaybe<AlertSeverity>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** webhook only: a new secret; "***" keeps the stored one */
+  signingSecret?: InputMaybe<Scalars['String']['input']>;
+  type?: InputMaybe<NotificationChannelType>;
+};
+
+/** absent fields keep their value; null derives an input again (a factor: computes it) */
+export type UpdateOeeRecordInput = {
+  /** minutes, 0 to 1500; at most the planned time */
+  actualRunTimeMinutes?: InputMaybe<Scalars['Float']['input']>;
+  /** percent, 0 to 100 */
+  availability?: InputMaybe<Scalars['Float']['input']>;
+  /** at most totalPieces */
+  goodPieces?: InputMaybe<Scalars['Int']['input']>;
+  /** more than 0, at most 86400; default: the machine's */
+  idealCycleTimeSeconds?: InputMaybe<Scalars['Float']['input']>;
+  /** percent, 0 to 100 */
+  performance?: InputMaybe<Scalars['Float']['input']>;
+  /** minutes, 0 to 1500; at most the local day */
+  plannedProductionTimeMinutes?: InputMaybe<Scalars['Float']['input']>;
+  /** percent, 0 to 100 */
+  quality?: InputMaybe<Scalars['Float']['input']>;
+  /** 0 to 1000000000 */
+  totalPieces?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type UpdateProfileInput = {
@@ -1864,10 +2775,63 @@ export type UpdateReasonCodeInput = {
   parentId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** absent fields keep their value */
+export type UpdateShiftDefinitionInput = {
+  color?: InputMaybe<Scalars['String']['input']>;
+  endTime?: InputMaybe<Scalars['String']['input']>;
+  isActive?: InputMaybe<Scalars['Boolean']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** an explicit null makes it tenant-wide */
+  siteId?: InputMaybe<Scalars['ID']['input']>;
+  startTime?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** absent fields keep their value; a completed or cancelled log changes only notes, handoverNotes and counts */
+export type UpdateShiftLogInput = {
+  /** with the move to completed or cancelled (default now) */
+  endedAt?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  goodPieces?: InputMaybe<Scalars['Int']['input']>;
+  handoverNotes?: InputMaybe<Scalars['String']['input']>;
+  notes?: InputMaybe<Scalars['String']['input']>;
+  startedAt?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  /** active → completed | cancelled */
+  status?: InputMaybe<ShiftLogStatus>;
+  supervisorId?: InputMaybe<Scalars['ID']['input']>;
+  supervisorName?: InputMaybe<Scalars['String']['input']>;
+  totalPieces?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type UpdateTenantSettingsInput = {
+  /** IANA zone name such as "Europe/Berlin", at most 64 characters; null keeps it */
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type UpdateUserInput = {
   fullName?: InputMaybe<Scalars['String']['input']>;
   isActive?: InputMaybe<Scalars['Boolean']['input']>;
   role?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type UpsertOeeRecordInput = {
+  /** minutes, 0 to 1500; at most the planned time */
+  actualRunTimeMinutes?: InputMaybe<Scalars['Float']['input']>;
+  /** percent, 0 to 100 */
+  availability?: InputMaybe<Scalars['Float']['input']>;
+  /** the local production day, YYYY-MM-DD, not in the future */
+  date: Scalars['String']['input'];
+  /** at most totalPieces */
+  goodPieces?: InputMaybe<Scalars['Int']['input']>;
+  /** more than 0, at most 86400; default: the machine's */
+  idealCycleTimeSeconds?: InputMaybe<Scalars['Float']['input']>;
+  machineId: Scalars['ID']['input'];
+  /** percent, 0 to 100 */
+  performance?: InputMaybe<Scalars['Float']['input']>;
+  /** minutes, 0 to 1500; at most the local day */
+  plannedProductionTimeMinutes?: InputMaybe<Scalars['Float']['input']>;
+  /** percent, 0 to 100 */
+  quality?: InputMaybe<Scalars['Float']['input']>;
+  /** 0 to 1000000000 */
+  totalPieces?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** see docs/downtime-metrics.md */

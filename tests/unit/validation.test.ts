@@ -46,6 +46,12 @@ describe('toIssues maps zod failures to the reference {loc,msg,type} list', () =
   it('accepts ISO instants with Z or offset, refuses ones without a zone', () => {
     expect(v.instant().parse('2026-04-04T10:30:00+02:00').toISOString()).toBe('2026-04-04T08:30:00.000Z');
     expect(v.instant().safeParse('2026-04-04T10:30:00').success).toBe(false);
+    // no year 0 in PostgreSQL, and two-digit years come back from the driver as 19xx
+    for (const s of ['0000-01-01T00:00:00Z', '0099-12-31T23:59:59Z', '0999-12-31T23:59:59Z', '9999-12-31T23:00:00-02:00']) {
+      expect(issuesOf(z.object({ at: v.instant() }), { at: s })[0]).toMatchObject({ loc: ['body', 'at'], msg: 'Input should be a datetime between the years 1000 and 9999' });
+    }
+    expect(v.instant().parse('1000-01-01T00:00:00Z').toISOString()).toBe('1000-01-01T00:00:00.000Z');
+    expect(v.instant().parse('9999-12-31T23:59:59Z').getUTCFullYear()).toBe(9999);
   });
 });
 
