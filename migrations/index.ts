@@ -10,6 +10,10 @@ import { Migration20261129200000_downtime } from './Migration20261129200000_down
 import { Migration20261129214500_downtime_settings } from './Migration20261129214500_downtime_settings.js';
 import { Migration20261129220000_agents } from './Migration20261129220000_agents.js';
 import { Migration20261129221000_ingest_sources } from './Migration20261129221000_ingest_sources.js';
+import { Migration20261130020000_maintenance } from './Migration20261130020000_maintenance.js';
+import { Migration20261130020100_work_orders } from './Migration20261130020100_work_orders.js';
+import { Migration20261130020200_inventory } from './Migration20261130020200_inventory.js';
+import { Migration20261130020300_signoffs } from './Migration20261130020300_signoffs.js';
 
 /** Static list so migrations load the same under tsc output and under vitest. */
 export const migrationsList = [
@@ -25,4 +29,8 @@ export const migrationsList = [
   { name: 'Migration20261129214500_downtime_settings', class: Migration20261129214500_downtime_settings },
   { name: 'Migration20261129220000_agents', class: Migration20261129220000_agents },
   { name: 'Migration20261129221000_ingest_sources', class: Migration20261129221000_ingest_sources },
+  { name: 'Migration20261130020000_maintenance', class: Migration20261130020000_maintenance },
+  { name: 'Migration20261130020100_work_orders', class: Migration20261130020100_work_orders },
+  { name: 'Migration20261130020200_inventory', class: Migration20261130020200_inventory },
+  { name: 'Migration20261130020300_signoffs', class: Migration20261130020300_signoffs },
 ];

@@ -10,8 +10,12 @@ import { FleetResolver } from './fleet.resolver.js';
 import { IngestSourceResolver } from './ingest-source.resolver.js';
 import { MachineGroupResolver } from './machine-group.resolver.js';
 import { MachineResolver } from './machine.resolver.js';
+import { InventoryResolver } from './inventory.resolver.js';
+import { MaintenanceResolver } from './maintenance.resolver.js';
 import { ReadingResolver, ReadingSeriesResolver } from './reading.resolver.js';
+import { SignoffResolver } from './signoff.resolver.js';
 import { UserResolver } from './user.resolver.js';
+import { WorkOrderResolver } from './work-order.resolver.js';
 
 /** One resolver class and how its instance is made from the container's services. */
 export interface ResolverBinding<R extends object = object> {
@@ -45,4 +49,8 @@ export const RESOLVER_MODULES: readonly ResolverModule[] = [
   { module: 'readings', resolvers: [bind(ReadingResolver, (s) => new ReadingResolver(s.ingest, s.readings)), bind(ReadingSeriesResolver, () => new ReadingSeriesResolver())] },
   { module: 'ingest-sources', resolvers: [bind(IngestSourceResolver, (s) => new IngestSourceResolver(s.ingestSources))] },
   { module: 'agents', resolvers: [bind(AgentResolver, (s) => new AgentResolver(s.agents))] },
+  { module: 'maintenance', resolvers: [bind(MaintenanceResolver, (s) => new MaintenanceResolver(s.maintenance))] },
+  { module: 'work-orders', resolvers: [bind(WorkOrderResolver, (s) => new WorkOrderResolver(s.workOrders))] },
+  { module: 'inventory', resolvers: [bind(InventoryResolver, (s) => new InventoryResolver(s.inventory, s.workOrderParts))] },
+  { module: 'signoffs', resolvers: [bind(SignoffResolver, (s) => new SignoffResolver(s.signoffs))] },
 ];

@@ -9,9 +9,13 @@ import { fleetRoutes } from './fleet.routes.js';
 import { ingestSourceRoutes } from './ingest-source.routes.js';
 import { machineGroupRoutes } from './machine-group.routes.js';
 import { machineRoutes } from './machine.routes.js';
+import { inventoryRoutes } from './inventory.routes.js';
+import { maintenanceRoutes } from './maintenance.routes.js';
 import { readingRoutes } from './reading.routes.js';
 import type { Route } from './route.js';
+import { signoffRoutes } from './signoff.routes.js';
 import { userRoutes } from './user.routes.js';
+import { workOrderRoutes } from './work-order.routes.js';
 
 /** A module's REST rows, keyed by the name of its manifest in src/app/modules.ts. */
 export interface RouteModule {
@@ -33,4 +37,8 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   { module: 'downtime', routes: downtimeRoutes },
   { module: 'ingest-sources', routes: ingestSourceRoutes },
   { module: 'agents', routes: agentRoutes },
+  { module: 'maintenance', routes: maintenanceRoutes },
+  { module: 'work-orders', routes: workOrderRoutes },
+  { module: 'inventory', routes: inventoryRoutes },
+  { module: 'signoffs', routes: signoffRoutes },
 ];

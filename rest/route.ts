@@ -9,6 +9,13 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type AnyClass<R> = abstract new (...args: any[]) => R;
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+/** What a download row's call returns: sent as `contentType`, an attachment named `fileName`. */
+export interface FileDownload {
+  fileName: string;
+  contentType: string;
+  content: Buffer;
+}
+
 /** body of a multipart row: the file and any text fields */
 export interface MultipartBody {
   file: UploadedFile;
@@ -49,6 +56,8 @@ export interface Route<R = unknown, P extends z.ZodType | undefined = z.ZodType 
   /** multipart/form-data upload: the named file field, read into memory up to maxBytes */
   multipart?: { field: string; maxBytes: number };
   status?: number;
+  /** a file download (e.g. a PDF): the call returns a FileDownload of this content type; no `map` */
+  download?: { contentType: string; description: string };
   /** error statuses the operation itself can answer (see ErrorStatus) */
   errors?: readonly ErrorStatus[];
   call: (resolver: R, ctx: RequestContext, input: RouteInput<Out<P>, Out<Q>, BodyOut<B>>) => Promise<T> | T;

@@ -15,8 +15,17 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** A date-time string at UTC, such as 2007-12-03T10:15:30Z, compliant with the `date-time` format outlined in section 5.6 of the RFC 3339 profile of the ISO 8601 standard for representation of dates and times using the Gregorian calendar.This scalar is serialized to a string in ISO 8601 format and parsed from a string in ISO 8601 format. */
   DateTimeISO: { input: string; output: string; }
+  /** an exact decimal, answered as a string ("12.5"); input as a string or a number */
+  Decimal: { input: any; output: any; }
   /** The `JSONObject` scalar type represents JSON objects as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
   JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
+};
+
+export type AddWorkOrderPartInput = {
+  notes?: InputMaybe<Scalars['String']['input']>;
+  /** > 0 */
+  quantity: Scalars['Decimal']['input'];
+  sparePartId: Scalars['ID']['input'];
 };
 
 /** What an agent reports with its heartbeat (REST: query parameters of GET /agent/heartbeat) */
@@ -377,6 +386,24 @@ export type CreateMachineInput = {
   protocol: MachineProtocol;
 };
 
+export type CreateMaintenanceEventInput = {
+  /** an alert of the same machine */
+  alertId?: InputMaybe<Scalars['ID']['input']>;
+  createsDowntime?: InputMaybe<Scalars['Boolean']['input']>;
+  /** at most 5000 characters */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** a downtime record of the same machine */
+  downtimeRecordId?: InputMaybe<Scalars['ID']['input']>;
+  /** an active machine of the tenant */
+  machineId: Scalars['ID']['input'];
+  /** not before scheduledStart */
+  scheduledEnd: Scalars['DateTimeISO']['input'];
+  scheduledStart: Scalars['DateTimeISO']['input'];
+  /** 1 to 200 characters */
+  title: Scalars['String']['input'];
+  type?: InputMaybe<MaintenanceType>;
+};
+
 /** the direct-ingestion guide's OPC-UA source; it becomes an ingest source */
 export type CreateOpcuaSourceInput = {
   authType?: InputMaybe<Scalars['String']['input']>;
@@ -396,6 +423,33 @@ export type CreateOpcuaSourceInput = {
   username?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type CreatePartCategoryInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 100 characters, unique per tenant */
+  name: Scalars['String']['input'];
+};
+
+export type CreatePartInput = {
+  categoryId?: InputMaybe<Scalars['ID']['input']>;
+  location?: InputMaybe<Scalars['String']['input']>;
+  manufacturerPartNumber?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 200 characters */
+  name: Scalars['String']['input'];
+  /** 1 to 100 characters, unique per tenant */
+  partNumber: Scalars['String']['input'];
+  /** initial stock, booked as an adjust entry (default 0; at most 3 decimals) */
+  quantityOnHand?: InputMaybe<Scalars['Decimal']['input']>;
+  /** default 0 */
+  reorderPoint?: InputMaybe<Scalars['Decimal']['input']>;
+  /** default 0 */
+  reorderQuantity?: InputMaybe<Scalars['Decimal']['input']>;
+  supplier?: InputMaybe<Scalars['String']['input']>;
+  /** default 'piece' */
+  unit?: InputMaybe<Scalars['String']['input']>;
+  /** at most 4 decimals */
+  unitCost?: InputMaybe<Scalars['Decimal']['input']>;
+};
+
 export type CreateReasonCodeInput = {
   category?: InputMaybe<DowntimeCategory>;
   /** 1 to 50 characters, unique per tenant */
@@ -409,6 +463,15 @@ export type CreateReasonCodeInput = {
   parentId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+export type CreateSignoffInput = {
+  /** at most 1000 characters */
+  comment?: InputMaybe<Scalars['String']['input']>;
+  /** default approved */
+  meaning?: InputMaybe<SignoffMeaning>;
+  /** the caller's current password, re-entered (non-repudiation) */
+  password: Scalars['String']['input'];
+};
+
 export type CreateUserInput = {
   email: Scalars['String']['input'];
   fullName: Scalars['String']['input'];
@@ -416,6 +479,25 @@ export type CreateUserInput = {
   password: Scalars['String']['input'];
   /** admin, operator or viewer */
   role: Scalars['String']['input'];
+};
+
+export type CreateWorkOrderInput = {
+  /** an alert of the same machine */
+  alertId?: InputMaybe<Scalars['ID']['input']>;
+  /** an active user of the tenant */
+  assignedTo?: InputMaybe<Scalars['ID']['input']>;
+  /** at most 10000 characters */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** a downtime record of the same machine */
+  downtimeRecordId?: InputMaybe<Scalars['ID']['input']>;
+  /** an active machine of the tenant */
+  machineId: Scalars['ID']['input'];
+  /** a maintenance event of the same machine */
+  maintenanceEventId?: InputMaybe<Scalars['ID']['input']>;
+  /** default medium */
+  priority?: InputMaybe<WorkOrderPriority>;
+  /** 1 to 200 characters, one line */
+  title: Scalars['String']['input'];
 };
 
 /** A new key; plaintextKey (same as key) is shown only once */
@@ -859,6 +941,67 @@ export type MachineStatusChange = {
   timestamp: Scalars['DateTimeISO']['output'];
 };
 
+export enum MaintenanceChange {
+  Created = 'created',
+  Deleted = 'deleted',
+  Updated = 'updated'
+}
+
+export type MaintenanceEvent = {
+  __typename?: 'MaintenanceEvent';
+  /** set when a started event is completed or cancelled */
+  actualEnd?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** set when the event starts (in_progress) */
+  actualStart?: Maybe<Scalars['DateTimeISO']['output']>;
+  alertId?: Maybe<Scalars['ID']['output']>;
+  createdAt: Scalars['DateTimeISO']['output'];
+  createdBy?: Maybe<Scalars['ID']['output']>;
+  /** starting the event opens a maintenance downtime record; completing or cancelling it ends the record */
+  createsDowntime: Scalars['Boolean']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  downtimeRecordId?: Maybe<Scalars['ID']['output']>;
+  id: Scalars['ID']['output'];
+  machineId: Scalars['ID']['output'];
+  machineName: Scalars['String']['output'];
+  scheduledEnd: Scalars['DateTimeISO']['output'];
+  scheduledStart: Scalars['DateTimeISO']['output'];
+  status: MaintenanceStatus;
+  title: Scalars['String']['output'];
+  type: MaintenanceType;
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
+export type MaintenanceEventChanged = {
+  __typename?: 'MaintenanceEventChanged';
+  change: MaintenanceChange;
+  /** the event after the change (as it was, when deleted) */
+  event: MaintenanceEvent;
+};
+
+export type MaintenanceEventPage = {
+  __typename?: 'MaintenanceEventPage';
+  items: Array<MaintenanceEvent>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+/** scheduled → in_progress → completed; scheduled or in_progress → cancelled; completed and cancelled are final */
+export enum MaintenanceStatus {
+  Cancelled = 'cancelled',
+  Completed = 'completed',
+  InProgress = 'in_progress',
+  Scheduled = 'scheduled'
+}
+
+export enum MaintenanceType {
+  Corrective = 'corrective',
+  Inspection = 'inspection',
+  Predictive = 'predictive',
+  Preventive = 'preventive'
+}
+
 export type MapTagsInput = {
   machineId: Scalars['ID']['input'];
   /** 1 to 10000 */
@@ -961,6 +1104,10 @@ export type Mutation = {
   /** acknowledge an alert; acknowledging it again changes nothing */
   acknowledgeAlert: Alert;
   addAlertComment: AlertComment;
+  /** comment on a work order (also a completed one) */
+  addWorkOrderComment: WorkOrderComment;
+  /** use a part on an open or in-progress work order (consumes stock) */
+  addWorkOrderPart: WorkOrderPart;
   /** Edge-agent heartbeat (API key with scope agent); records when the agent was last seen and what it reported */
   agentHeartbeat: AgentHeartbeatResult;
   /** acknowledge several alerts; ids of no alert of the caller's tenant count as not found */
@@ -973,10 +1120,21 @@ export type Mutation = {
   createIngestSource: IngestSource;
   createMachine: Machine;
   createMachineGroup: MachineGroup;
+  /** schedule a maintenance event (status scheduled) */
+  createMaintenanceEvent: MaintenanceEvent;
   /** the direct-ingestion guide's OPC-UA door; creates an ingest source */
   createOpcuaSource: IngestSource;
+  /** create a part; its initial quantity is booked as an adjust entry */
+  createPart: Part;
+  createPartCategory: PartCategory;
   createReasonCode: ReasonCode;
+  /** sign a completed work order (admin, operator; user tokens only) with the caller's password; a wrong password is FORBIDDEN and counts towards the login lock-out */
+  createSignoff: Signoff;
+  /** book a stock movement; a shortfall is a CONFLICT and changes nothing */
+  createStockTransaction: StockTransaction;
   createUser: User;
+  /** open a work order on a machine */
+  createWorkOrder: WorkOrder;
   /** Deletes a rule; its active alerts are resolved and stay in the history */
   deleteAlertRule: Scalars['Boolean']['output'];
   deleteIngestSource: Scalars['Boolean']['output'];
@@ -984,8 +1142,16 @@ export type Mutation = {
   deleteMachine: Scalars['Boolean']['output'];
   /** Deletes a group without child groups (its memberships go with it) */
   deleteMachineGroup: Scalars['Boolean']['output'];
+  /** delete a scheduled or cancelled event */
+  deleteMaintenanceEvent: Scalars['Boolean']['output'];
+  /** archive a part (its history stays) */
+  deletePart: Scalars['Boolean']['output'];
+  /** delete a category no part uses */
+  deletePartCategory: Scalars['Boolean']['output'];
   /** deletes an unused code without children; a code records use is refused (deactivate it instead) */
   deleteReasonCode: Scalars['Boolean']['output'];
+  /** delete an open or cancelled work order without sign-offs (its parts go back to stock) */
+  deleteWorkOrder: Scalars['Boolean']['output'];
   /** Turn MFA off; needs the password and a current code */
   disableMfa: MfaStatus;
   /** end an open record now (server time); an ended record is a conflict */
@@ -1002,6 +1168,8 @@ export type Mutation = {
   refreshToken: AuthPayload;
   /** Create a tenant and its first admin, signed in */
   register: AuthPayload;
+  /** remove a part line; its quantity returns to stock */
+  removeWorkOrderPart: Scalars['Boolean']['output'];
   /** full replacement (as a create); the password is kept unless given (null clears it) */
   replaceIngestSource: IngestSource;
   revokeApiKey: Scalars['Boolean']['output'];
@@ -1025,11 +1193,17 @@ export type Mutation = {
   updateIngestSource: IngestSource;
   updateMachine: Machine;
   updateMachineGroup: MachineGroup;
+  /** change an event (absent fields keep their value) or move it through its status transitions */
+  updateMaintenanceEvent: MaintenanceEvent;
+  /** change a part (partial); a new quantityOnHand is booked as an adjust entry */
+  updatePart: Part;
   updateProfile: User;
   /** partial update; a parent that is the code itself or below it is refused (cycle) */
   updateReasonCode: ReasonCode;
   /** Change role, name or active flag; deactivation ends the user's sessions */
   updateUser: User;
+  /** change a work order (partial); status changes follow the diagram; a completed order is locked */
+  updateWorkOrder: WorkOrder;
   /** Finish a login that returned mfaRequired */
   verifyMfa: AuthPayload;
   verifyMfaSetup: MfaStatus;
@@ -1044,6 +1218,18 @@ export type MutationAcknowledgeAlertArgs = {
 export type MutationAddAlertCommentArgs = {
   alertId: Scalars['ID']['input'];
   input: AlertCommentInput;
+};
+
+
+export type MutationAddWorkOrderCommentArgs = {
+  input: WorkOrderCommentInput;
+  workOrderId: Scalars['ID']['input'];
+};
+
+
+export type MutationAddWorkOrderPartArgs = {
+  input: AddWorkOrderPartInput;
+  workOrderId: Scalars['ID']['input'];
 };
 
 
@@ -1093,8 +1279,23 @@ export type MutationCreateMachineGroupArgs = {
 };
 
 
+export type MutationCreateMaintenanceEventArgs = {
+  input: CreateMaintenanceEventInput;
+};
+
+
 export type MutationCreateOpcuaSourceArgs = {
   input: CreateOpcuaSourceInput;
+};
+
+
+export type MutationCreatePartArgs = {
+  input: CreatePartInput;
+};
+
+
+export type MutationCreatePartCategoryArgs = {
+  input: CreatePartCategoryInput;
 };
 
 
@@ -1103,8 +1304,25 @@ export type MutationCreateReasonCodeArgs = {
 };
 
 
+export type MutationCreateSignoffArgs = {
+  input: CreateSignoffInput;
+  workOrderId: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateStockTransactionArgs = {
+  input: StockTransactionInput;
+  partId: Scalars['ID']['input'];
+};
+
+
 export type MutationCreateUserArgs = {
   input: CreateUserInput;
+};
+
+
+export type MutationCreateWorkOrderArgs = {
+  input: CreateWorkOrderInput;
 };
 
 
@@ -1128,7 +1346,27 @@ export type MutationDeleteMachineGroupArgs = {
 };
 
 
+export type MutationDeleteMaintenanceEventArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeletePartArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeletePartCategoryArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationDeleteReasonCodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteWorkOrderArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -1176,6 +1414,12 @@ export type MutationRefreshTokenArgs = {
 
 export type MutationRegisterArgs = {
   input: RegisterInput;
+};
+
+
+export type MutationRemoveWorkOrderPartArgs = {
+  id: Scalars['ID']['input'];
+  workOrderId: Scalars['ID']['input'];
 };
 
 
@@ -1253,6 +1497,18 @@ export type MutationUpdateMachineGroupArgs = {
 };
 
 
+export type MutationUpdateMaintenanceEventArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateMaintenanceEventInput;
+};
+
+
+export type MutationUpdatePartArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdatePartInput;
+};
+
+
 export type MutationUpdateProfileArgs = {
   input: UpdateProfileInput;
 };
@@ -1267,6 +1523,12 @@ export type MutationUpdateReasonCodeArgs = {
 export type MutationUpdateUserArgs = {
   id: Scalars['ID']['input'];
   input: UpdateUserInput;
+};
+
+
+export type MutationUpdateWorkOrderArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateWorkOrderInput;
 };
 
 
@@ -1310,6 +1572,56 @@ export type OpcuaNodeInput = {
   unit?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type Part = {
+  __typename?: 'Part';
+  categoryId?: Maybe<Scalars['ID']['output']>;
+  createdAt: Scalars['DateTimeISO']['output'];
+  id: Scalars['ID']['output'];
+  /** quantity on hand at or below the reorder point */
+  isLowStock: Scalars['Boolean']['output'];
+  location?: Maybe<Scalars['String']['output']>;
+  manufacturerPartNumber?: Maybe<Scalars['String']['output']>;
+  name: Scalars['String']['output'];
+  /** unique per tenant among live parts (case-insensitively) */
+  partNumber: Scalars['String']['output'];
+  /** changes only through the ledger */
+  quantityOnHand: Scalars['Decimal']['output'];
+  reorderPoint: Scalars['Decimal']['output'];
+  reorderQuantity: Scalars['Decimal']['output'];
+  supplier?: Maybe<Scalars['String']['output']>;
+  unit: Scalars['String']['output'];
+  unitCost?: Maybe<Scalars['Decimal']['output']>;
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
+export type PartCategory = {
+  __typename?: 'PartCategory';
+  createdAt: Scalars['DateTimeISO']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  /** parts (not archived) in the category */
+  partCount: Scalars['Int']['output'];
+};
+
+export type PartCategoryPage = {
+  __typename?: 'PartCategoryPage';
+  items: Array<PartCategory>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+export type PartPage = {
+  __typename?: 'PartPage';
+  items: Array<Part>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /** The tenant's edge agents, most recently seen first */
@@ -1341,6 +1653,8 @@ export type Query = {
   ingestSources: IngestSourcePage;
   /** newest reading of each metric of a machine */
   latestReadings: MachineLatestReadings;
+  /** parts at or below their reorder point */
+  lowStockParts: PartPage;
   machine: Machine;
   machineGroup: MachineGroup;
   /** active machines directly in a group */
@@ -1353,7 +1667,17 @@ export type Query = {
   /** raw points, or buckets when an interval is given */
   machineReadings: ReadingSeriesResult;
   machines: MachinePage;
+  maintenanceEvent: MaintenanceEvent;
+  /** the tenant's maintenance events by scheduled start (newest first by default) */
+  maintenanceEvents: MaintenanceEventPage;
   me: CurrentUser;
+  part: Part;
+  /** part categories by name */
+  partCategories: PartCategoryPage;
+  /** a part's stock ledger, newest first */
+  partTransactions: StockTransactionPage;
+  /** spare parts by part number (filters: category, search text, low stock) */
+  parts: PartPage;
   /** every reason code as a nested forest (inactive ones included, flagged) */
   reasonCodeTree: Array<ReasonCodeTreeNode>;
   /** the tenant's reason codes ordered by code (active ones unless activeOnly is false) */
@@ -1362,6 +1686,19 @@ export type Query = {
   uptimeSummary: UptimeSummary;
   user: User;
   users: UserPage;
+  /** recompute a sign-off's signature from the current rows; isValid false when anything signed was altered */
+  verifySignoff: SignoffVerification;
+  workOrder: WorkOrder;
+  /** the completion certificate PDF (base64) of a completed, signed work order */
+  workOrderCertificate: SignoffCertificate;
+  /** comments on a work order, oldest first */
+  workOrderComments: WorkOrderCommentPage;
+  /** parts used by a work order, oldest first */
+  workOrderParts: WorkOrderPartPage;
+  /** a work order's sign-offs, newest first (at most 20) */
+  workOrderSignoffs: Array<Signoff>;
+  /** work orders of the tenant, newest first */
+  workOrders: WorkOrderPage;
 };
 
 
@@ -1491,6 +1828,12 @@ export type QueryLatestReadingsArgs = {
 };
 
 
+export type QueryLowStockPartsArgs = {
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryMachineArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1544,6 +1887,50 @@ export type QueryMachinesArgs = {
 };
 
 
+export type QueryMaintenanceEventArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryMaintenanceEventsArgs = {
+  endBefore?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  sortDir?: InputMaybe<SortDirection>;
+  startAfter?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  status?: InputMaybe<MaintenanceStatus>;
+  type?: InputMaybe<MaintenanceType>;
+};
+
+
+export type QueryPartArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryPartCategoriesArgs = {
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryPartTransactionsArgs = {
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  partId: Scalars['ID']['input'];
+};
+
+
+export type QueryPartsArgs = {
+  categoryId?: InputMaybe<Scalars['ID']['input']>;
+  lowStockOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type QueryReasonCodesArgs = {
   activeOnly?: InputMaybe<Scalars['Boolean']['input']>;
 };
@@ -1564,6 +1951,51 @@ export type QueryUserArgs = {
 export type QueryUsersArgs = {
   page?: InputMaybe<Scalars['Int']['input']>;
   pageSize?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryVerifySignoffArgs = {
+  signoffId: Scalars['ID']['input'];
+  workOrderId: Scalars['ID']['input'];
+};
+
+
+export type QueryWorkOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryWorkOrderCertificateArgs = {
+  workOrderId: Scalars['ID']['input'];
+};
+
+
+export type QueryWorkOrderCommentsArgs = {
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  workOrderId: Scalars['ID']['input'];
+};
+
+
+export type QueryWorkOrderPartsArgs = {
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  workOrderId: Scalars['ID']['input'];
+};
+
+
+export type QueryWorkOrderSignoffsArgs = {
+  workOrderId: Scalars['ID']['input'];
+};
+
+
+export type QueryWorkOrdersArgs = {
+  assignedTo?: InputMaybe<Scalars['ID']['input']>;
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  priority?: InputMaybe<WorkOrderPriority>;
+  status?: InputMaybe<WorkOrderStatus>;
 };
 
 export type ReadingInput = {
@@ -1648,6 +2080,56 @@ export type SeriesPoint = {
   value: Scalars['Float']['output'];
 };
 
+/** an electronic signature of a completed work order (never changed or deleted) */
+export type Signoff = {
+  __typename?: 'Signoff';
+  comment?: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTimeISO']['output'];
+  id: Scalars['ID']['output'];
+  /** id of the SIGNOFF_KEYS entry that signed it */
+  keyId: Scalars['String']['output'];
+  meaning: SignoffMeaning;
+  /** signatureHash of the previous sign-off of the order (null for the first) */
+  prevHash?: Maybe<Scalars['String']['output']>;
+  /** position in the order's chain of sign-offs (1 = first) */
+  seq: Scalars['Int']['output'];
+  /** HMAC-SHA256 (hex) over the RFC 8785 canonical JSON of the order, its parts, the signer, meaning, comment, signed_at and prevHash */
+  signatureHash: Scalars['String']['output'];
+  signedAt: Scalars['DateTimeISO']['output'];
+  signedBy: Scalars['ID']['output'];
+  /** the signer's name at signing */
+  signerName: Scalars['String']['output'];
+  /** the signer's role at signing */
+  signerRole: Scalars['String']['output'];
+  workOrderId: Scalars['ID']['output'];
+};
+
+/** the maintenance completion certificate, a PDF (REST serves the same file as a download) */
+export type SignoffCertificate = {
+  __typename?: 'SignoffCertificate';
+  /** size of the PDF in bytes */
+  byteLength: Scalars['Int']['output'];
+  /** the PDF, base64-encoded */
+  contentBase64: Scalars['String']['output'];
+  contentType: Scalars['String']['output'];
+  fileName: Scalars['String']['output'];
+};
+
+/** what the signer attests: performed the work, reviewed it, or approved it */
+export enum SignoffMeaning {
+  Approved = 'approved',
+  Performed = 'performed',
+  Reviewed = 'reviewed'
+}
+
+export type SignoffVerification = {
+  __typename?: 'SignoffVerification';
+  detail: Scalars['String']['output'];
+  /** the signature recomputed from the current rows equals the stored one */
+  isValid: Scalars['Boolean']['output'];
+  signoffId: Scalars['ID']['output'];
+};
+
 export type SnoozeAlertInput = {
   /** in the future and at most 30 days ahead */
   snoozeUntil: Scalars['DateTimeISO']['input'];
@@ -1683,6 +2165,56 @@ export type SourcePointStatus = {
   status: Scalars['String']['output'];
 };
 
+/** one entry of the append-only stock ledger */
+export type StockTransaction = {
+  __typename?: 'StockTransaction';
+  balanceAfter: Scalars['Decimal']['output'];
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** signed change of the quantity on hand */
+  delta: Scalars['Decimal']['output'];
+  id: Scalars['ID']['output'];
+  notes?: Maybe<Scalars['String']['output']>;
+  partId: Scalars['ID']['output'];
+  /** the amount moved (signed for adjust) */
+  quantity: Scalars['Decimal']['output'];
+  /** the other part of a transfer */
+  relatedPartId?: Maybe<Scalars['ID']['output']>;
+  type: StockTransactionType;
+  userId?: Maybe<Scalars['ID']['output']>;
+  workOrderId?: Maybe<Scalars['ID']['output']>;
+  workOrderPartId?: Maybe<Scalars['ID']['output']>;
+};
+
+export type StockTransactionInput = {
+  /** adjust only, instead of quantity: the counted stock */
+  countedQuantity?: InputMaybe<Scalars['Decimal']['input']>;
+  /** at most 1000 characters */
+  notes?: InputMaybe<Scalars['String']['input']>;
+  /** > 0; for adjust a signed, non-zero delta */
+  quantity?: InputMaybe<Scalars['Decimal']['input']>;
+  /** transfer only: the part that receives the quantity */
+  toPartId?: InputMaybe<Scalars['ID']['input']>;
+  type: StockTransactionType;
+};
+
+export type StockTransactionPage = {
+  __typename?: 'StockTransactionPage';
+  items: Array<StockTransaction>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+/** receive and return add; consume subtracts; adjust adds a signed delta or sets a count; transfer subtracts (and adds to toPartId) */
+export enum StockTransactionType {
+  Adjust = 'adjust',
+  Consume = 'consume',
+  Receive = 'receive',
+  Return = 'return',
+  Transfer = 'transfer'
+}
+
 export type Subscription = {
   __typename?: 'Subscription';
   /** alerts as they are raised (optionally of one machine, of a group, of at least a severity) */
@@ -1697,10 +2229,22 @@ export type Subscription = {
   downtimeStarted: DowntimeRecord;
   /** status changes of the tenant's machines (or of one machine) */
   machineStatusChanged: MachineStatusChange;
+  /** maintenance events as they are created, changed and deleted (optionally of one machine) */
+  maintenanceEventChanged: MaintenanceEventChanged;
+  /** a part fell to or below its reorder point (once per crossing) */
+  partLowStock: Part;
   /** readings of one machine as they are stored (optionally only some metrics) */
   readingAdded: LiveReading;
+  /** sign-offs of one work order as they are recorded (on any instance) */
+  signoffRecorded: Signoff;
   /** health changes of the tenant's sources (or of one): state, last error, bad points */
   sourceHealthChanged: SourceHealthEvent;
+  /** parts whose quantity on hand changed (optionally one part) */
+  stockChanged: Part;
+  /** work orders as they are created, changed and deleted (optionally of one machine, in one status after the change) */
+  workOrderChanged: WorkOrderChange;
+  /** comments as they are added to a work order */
+  workOrderCommentAdded: WorkOrderComment;
 };
 
 
@@ -1735,14 +2279,40 @@ export type SubscriptionMachineStatusChangedArgs = {
 };
 
 
+export type SubscriptionMaintenanceEventChangedArgs = {
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
 export type SubscriptionReadingAddedArgs = {
   machineId: Scalars['ID']['input'];
   metrics?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 
+export type SubscriptionSignoffRecordedArgs = {
+  workOrderId: Scalars['ID']['input'];
+};
+
+
 export type SubscriptionSourceHealthChangedArgs = {
   sourceId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionStockChangedArgs = {
+  partId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionWorkOrderChangedArgs = {
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<WorkOrderStatus>;
+};
+
+
+export type SubscriptionWorkOrderCommentAddedArgs = {
+  workOrderId: Scalars['ID']['input'];
 };
 
 export type TagMappingInput = {
@@ -1847,6 +2417,38 @@ export type UpdateMachineInput = {
   protocol?: InputMaybe<MachineProtocol>;
 };
 
+/** absent fields keep their value; null clears description, alertId and downtimeRecordId */
+export type UpdateMaintenanceEventInput = {
+  alertId?: InputMaybe<Scalars['ID']['input']>;
+  /** only while scheduled */
+  createsDowntime?: InputMaybe<Scalars['Boolean']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  downtimeRecordId?: InputMaybe<Scalars['ID']['input']>;
+  /** only while scheduled */
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  scheduledEnd?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  scheduledStart?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  /** a transition of the state machine */
+  status?: InputMaybe<MaintenanceStatus>;
+  title?: InputMaybe<Scalars['String']['input']>;
+  type?: InputMaybe<MaintenanceType>;
+};
+
+/** absent fields keep their value; a new quantityOnHand is booked as an adjust entry of the difference */
+export type UpdatePartInput = {
+  categoryId?: InputMaybe<Scalars['ID']['input']>;
+  location?: InputMaybe<Scalars['String']['input']>;
+  manufacturerPartNumber?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  partNumber?: InputMaybe<Scalars['String']['input']>;
+  quantityOnHand?: InputMaybe<Scalars['Decimal']['input']>;
+  reorderPoint?: InputMaybe<Scalars['Decimal']['input']>;
+  reorderQuantity?: InputMaybe<Scalars['Decimal']['input']>;
+  supplier?: InputMaybe<Scalars['String']['input']>;
+  unit?: InputMaybe<Scalars['String']['input']>;
+  unitCost?: InputMaybe<Scalars['Decimal']['input']>;
+};
+
 export type UpdateProfileInput = {
   currentPassword?: InputMaybe<Scalars['String']['input']>;
   email?: InputMaybe<Scalars['String']['input']>;
@@ -1868,6 +2470,19 @@ export type UpdateUserInput = {
   fullName?: InputMaybe<Scalars['String']['input']>;
   isActive?: InputMaybe<Scalars['Boolean']['input']>;
   role?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** absent fields keep their value, an explicit null clears a nullable one; a completed order refuses every change (409) */
+export type UpdateWorkOrderInput = {
+  alertId?: InputMaybe<Scalars['ID']['input']>;
+  assignedTo?: InputMaybe<Scalars['ID']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  downtimeRecordId?: InputMaybe<Scalars['ID']['input']>;
+  maintenanceEventId?: InputMaybe<Scalars['ID']['input']>;
+  priority?: InputMaybe<WorkOrderPriority>;
+  /** an edge of the diagram (409 otherwise) */
+  status?: InputMaybe<WorkOrderStatus>;
+  title?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** see docs/downtime-metrics.md */
@@ -1911,6 +2526,147 @@ export type UserPage = {
   total: Scalars['Int']['output'];
   totalPages: Scalars['Int']['output'];
 };
+
+export type WorkOrder = {
+  __typename?: 'WorkOrder';
+  /** the alert it answers (same machine) */
+  alertId?: Maybe<Scalars['ID']['output']>;
+  /** the assigned user */
+  assignedTo?: Maybe<Scalars['ID']['output']>;
+  /** when it went cancelled */
+  cancelledAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** when it went completed */
+  completedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** the user who created it */
+  createdBy?: Maybe<Scalars['ID']['output']>;
+  description?: Maybe<Scalars['String']['output']>;
+  /** the downtime record it repairs (same machine) */
+  downtimeRecordId?: Maybe<Scalars['ID']['output']>;
+  id: Scalars['ID']['output'];
+  machineId: Scalars['ID']['output'];
+  machineName: Scalars['String']['output'];
+  /** the maintenance event it carries out (same machine) */
+  maintenanceEventId?: Maybe<Scalars['ID']['output']>;
+  priority: WorkOrderPriority;
+  /** when it went in_progress */
+  startedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  status: WorkOrderStatus;
+  tenantId: Scalars['ID']['output'];
+  title: Scalars['String']['output'];
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
+/** an order as a change left it (as it was, for deleted) */
+export type WorkOrderChange = {
+  __typename?: 'WorkOrderChange';
+  /** the alert it answers (same machine) */
+  alertId?: Maybe<Scalars['ID']['output']>;
+  /** the assigned user */
+  assignedTo?: Maybe<Scalars['ID']['output']>;
+  /** when it went cancelled */
+  cancelledAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** created, updated or deleted */
+  change: Scalars['String']['output'];
+  /** when it went completed */
+  completedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** the user who created it */
+  createdBy?: Maybe<Scalars['ID']['output']>;
+  description?: Maybe<Scalars['String']['output']>;
+  /** the downtime record it repairs (same machine) */
+  downtimeRecordId?: Maybe<Scalars['ID']['output']>;
+  id: Scalars['ID']['output'];
+  machineId: Scalars['ID']['output'];
+  machineName: Scalars['String']['output'];
+  /** the maintenance event it carries out (same machine) */
+  maintenanceEventId?: Maybe<Scalars['ID']['output']>;
+  /** the status before the change */
+  previousStatus: WorkOrderStatus;
+  priority: WorkOrderPriority;
+  /** when it went in_progress */
+  startedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  status: WorkOrderStatus;
+  tenantId: Scalars['ID']['output'];
+  title: Scalars['String']['output'];
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
+export type WorkOrderComment = {
+  __typename?: 'WorkOrderComment';
+  /** the author's name (null once the user is deleted) */
+  authorName?: Maybe<Scalars['String']['output']>;
+  body: Scalars['String']['output'];
+  createdAt: Scalars['DateTimeISO']['output'];
+  id: Scalars['ID']['output'];
+  /** the author */
+  userId: Scalars['ID']['output'];
+  workOrderId: Scalars['ID']['output'];
+};
+
+export type WorkOrderCommentInput = {
+  /** 1 to 5000 characters */
+  body: Scalars['String']['input'];
+};
+
+export type WorkOrderCommentPage = {
+  __typename?: 'WorkOrderCommentPage';
+  items: Array<WorkOrderComment>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+export type WorkOrderPage = {
+  __typename?: 'WorkOrderPage';
+  items: Array<WorkOrder>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+/** a part used by a work order (a linked consume entry of the ledger) */
+export type WorkOrderPart = {
+  __typename?: 'WorkOrderPart';
+  createdAt: Scalars['DateTimeISO']['output'];
+  createdBy?: Maybe<Scalars['ID']['output']>;
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  partId: Scalars['ID']['output'];
+  partNumber: Scalars['String']['output'];
+  quantity: Scalars['Decimal']['output'];
+  transactionId: Scalars['ID']['output'];
+  unit: Scalars['String']['output'];
+  /** the part's unit cost when the line was added */
+  unitCost?: Maybe<Scalars['Decimal']['output']>;
+  workOrderId: Scalars['ID']['output'];
+};
+
+export type WorkOrderPartPage = {
+  __typename?: 'WorkOrderPartPage';
+  items: Array<WorkOrderPart>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+export enum WorkOrderPriority {
+  Critical = 'critical',
+  High = 'high',
+  Low = 'low',
+  Medium = 'medium'
+}
+
+/** open → in_progress → completed; open | in_progress → cancelled */
+export enum WorkOrderStatus {
+  Cancelled = 'cancelled',
+  Completed = 'completed',
+  InProgress = 'in_progress',
+  Open = 'open'
+}
 
 export type ApiKeyFieldsFragment = { __typename?: 'ApiKey', id: string, tenantId: string, name: string, keyPrefix: string, scopes: Array<string>, expiresAt?: string | null, lastUsedAt?: string | null, createdAt: string };
 
