@@ -6,6 +6,7 @@ import { benchAuth } from './auth.bench.js';
 import { benchConnectivity, CONNECTIVITY_PHASES, type ConnectivityPhaseName } from './connectivity.bench.js';
 import { benchDowntime } from './downtime.bench.js';
 import { benchIngest, INGEST_SHAPES, type IngestShapeName } from './ingest.bench.js';
+import { benchInventory } from './inventory.bench.js';
 import { benchMachines } from './machines.bench.js';
 import { benchNotifications, NOTIFY_MODES, NOTIFY_PROFILES, type NotifyMode, type NotifyProfile } from './notifications.bench.js';
 import { benchOee } from './oee.bench.js';
@@ -15,7 +16,7 @@ const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 10_000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const wanted = new Set(process.argv.slice(2));
-const all = ['auth', 'machines', 'ingest', 'alerts', 'connectivity', 'downtime', 'notifications', 'oee'];
+const all = ['auth', 'machines', 'ingest', 'alerts', 'connectivity', 'downtime', 'notifications', 'oee', 'inventory'];
 const selected = wanted.size ? all.filter((n) => wanted.has(n)) : all;
 
 function machine() {
@@ -49,6 +50,21 @@ try {
     // (SQL seed) on the shared server; /fleet/oee?days=365 on each door against its SQL, summary and
     // comparison p99, RSS sampled
     if (name === 'oee') results.oee = await benchOee(server!, { durationMs, concurrency, databaseUrl: db.url });
+    // inventory: BENCH_INVENTORY_REQUESTS concurrent 1-unit part lines (200) on one part of
+    // BENCH_INVENTORY_STOCK units (100) over the shared server and a second one, vs the same spread
+    // over as many parts; BENCH_INVENTORY_ROUNDS (5) rounds, BENCH_INVENTORY_WORK_ORDERS (50) orders
+    if (name === 'inventory') {
+      const num = (v: string | undefined, d: number) => (v ? Number(v) : d);
+      results.inventory = await benchInventory(server!, {
+        databaseUrl: db.url,
+        startSecond: () => startServer(env),
+        requests: num(process.env.BENCH_INVENTORY_REQUESTS, 200),
+        stock: num(process.env.BENCH_INVENTORY_STOCK, 100),
+        workOrders: num(process.env.BENCH_INVENTORY_WORK_ORDERS, 50),
+        rounds: num(process.env.BENCH_INVENTORY_ROUNDS, 5),
+      });
+      if (!(results.inventory as { target: { met: boolean } }).target.met) process.exitCode = 1;
+    }
     // ingest: BENCH_INGEST_CLIENTS concurrent clients (default 4), InfluxDB at BENCH_INFLUX_URL,
     // BENCH_SHAPES=a,b,c,d,query (default all); with Redis unless BENCH_REDIS=0 (the deployment it models)
     if (name === 'ingest') {

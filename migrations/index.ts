@@ -16,6 +16,10 @@ import { Migration20261130010000_time_zones } from './Migration20261130010000_ti
 import { Migration20261130010100_oee } from './Migration20261130010100_oee.js';
 import { Migration20261130010200_shifts } from './Migration20261130010200_shifts.js';
 import { Migration20261130010300_handover_indexes } from './Migration20261130010300_handover_indexes.js';
+import { Migration20261130020000_maintenance } from './Migration20261130020000_maintenance.js';
+import { Migration20261130020100_work_orders } from './Migration20261130020100_work_orders.js';
+import { Migration20261130020200_inventory } from './Migration20261130020200_inventory.js';
+import { Migration20261130020300_signoffs } from './Migration20261130020300_signoffs.js';
 
 /** Static list so migrations load the same under tsc output and under vitest. */
 export const migrationsList = [
@@ -37,4 +41,8 @@ export const migrationsList = [
   { name: 'Migration20261130010100_oee', class: Migration20261130010100_oee },
   { name: 'Migration20261130010200_shifts', class: Migration20261130010200_shifts },
   { name: 'Migration20261130010300_handover_indexes', class: Migration20261130010300_handover_indexes },
+  { name: 'Migration20261130020000_maintenance', class: Migration20261130020000_maintenance },
+  { name: 'Migration20261130020100_work_orders', class: Migration20261130020100_work_orders },
+  { name: 'Migration20261130020200_inventory', class: Migration20261130020200_inventory },
+  { name: 'Migration20261130020300_signoffs', class: Migration20261130020300_signoffs },
 ];

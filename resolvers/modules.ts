@@ -15,7 +15,11 @@ import { ShiftResolver } from './shift.resolver.js';
 import { OeeResolver } from './oee.resolver.js';
 import { ReadingResolver, ReadingSeriesResolver } from './reading.resolver.js';
 import { TenantSettingsResolver } from './tenant.resolver.js';
+import { InventoryResolver } from './inventory.resolver.js';
+import { MaintenanceResolver } from './maintenance.resolver.js';
+import { SignoffResolver } from './signoff.resolver.js';
 import { UserResolver } from './user.resolver.js';
+import { WorkOrderResolver } from './work-order.resolver.js';
 
 /** One resolver class and how its instance is made from the container's services. */
 export interface ResolverBinding<R extends object = object> {
@@ -59,4 +63,8 @@ export const RESOLVER_MODULES: readonly ResolverModule[] = [
   },
   { module: 'shifts', resolvers: [bind(ShiftResolver, (s) => new ShiftResolver(s.shiftDefinitions, s.shifts))] },
   { module: 'oee', resolvers: [bind(OeeResolver, (s) => new OeeResolver(s.oee))] },
+  { module: 'maintenance', resolvers: [bind(MaintenanceResolver, (s) => new MaintenanceResolver(s.maintenance))] },
+  { module: 'work-orders', resolvers: [bind(WorkOrderResolver, (s) => new WorkOrderResolver(s.workOrders))] },
+  { module: 'inventory', resolvers: [bind(InventoryResolver, (s) => new InventoryResolver(s.inventory, s.workOrderParts))] },
+  { module: 'signoffs', resolvers: [bind(SignoffResolver, (s) => new SignoffResolver(s.signoffs))] },
 ];

@@ -15,7 +15,11 @@ import { oeeRoutes } from './oee.routes.js';
 import { readingRoutes } from './reading.routes.js';
 import type { Route } from './route.js';
 import { tenantRoutes } from './tenant.routes.js';
+import { inventoryRoutes } from './inventory.routes.js';
+import { maintenanceRoutes } from './maintenance.routes.js';
+import { signoffRoutes } from './signoff.routes.js';
 import { userRoutes } from './user.routes.js';
+import { workOrderRoutes } from './work-order.routes.js';
 
 /** A module's REST rows, keyed by the name of its manifest in src/app/modules.ts. */
 export interface RouteModule {
@@ -41,4 +45,8 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   { module: 'notifications', routes: notificationRoutes },
   { module: 'shifts', routes: shiftRoutes },
   { module: 'oee', routes: oeeRoutes },
+  { module: 'maintenance', routes: maintenanceRoutes },
+  { module: 'work-orders', routes: workOrderRoutes },
+  { module: 'inventory', routes: inventoryRoutes },
+  { module: 'signoffs', routes: signoffRoutes },
 ];

@@ -78,6 +78,15 @@ function componentSchemas(): Record<string, unknown> {
 
 function successResponse(r: Route): Record<string, unknown> {
   const status = String(r.status ?? 200);
+  if (r.download) {
+    return {
+      [status]: {
+        description: r.download.description,
+        headers: { 'Content-Disposition': { description: 'attachment; filename="…"', schema: { type: 'string' } } },
+        content: { [r.download.contentType]: { schema: { type: 'string', format: 'binary', contentMediaType: r.download.contentType } } },
+      },
+    };
+  }
   if (status === '204' || !r.map) return { [status]: { description: 'No Content' } };
   const name = responseShapes.get(r.map.schema)?.id;
   if (!name) throw new Error(`${r.method} ${r.path}: the mapper's shape has no component name`);

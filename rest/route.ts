@@ -9,6 +9,13 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type AnyClass<R> = abstract new (...args: any[]) => R;
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+/** What a download row's call returns: sent as `contentType`, an attachment named `fileName`. */
+export interface FileDownload {
+  fileName: string;
+  contentType: string;
+  content: Buffer;
+}
+
 /** body of a multipart row: the file and any text fields */
 export interface MultipartBody {
   file: UploadedFile;
@@ -51,6 +58,8 @@ export interface Route<R = unknown, P extends z.ZodType | undefined = z.ZodType 
   status?: number;
   /** an upsert: 201 when this says its result was created, else `status` (200) */
   createdWhen?: (result: T) => boolean;
+  /** a file download (e.g. a PDF): the call returns a FileDownload of this content type; no `map` */
+  download?: { contentType: string; description: string };
   /** error statuses the operation itself can answer (see ErrorStatus) */
   errors?: readonly ErrorStatus[];
   call: (resolver: R, ctx: RequestContext, input: RouteInput<Out<P>, Out<Q>, BodyOut<B>>) => Promise<T> | T;

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { enforce, policyOf } from '../src/auth/access.js';
 import { DomainError, ErrorCode } from '../src/common/errors.js';
 import { contextOf } from '../src/server/request-context.js';
-import type { Route } from './route.js';
+import type { FileDownload, Route } from './route.js';
 import { toIssues } from './validation.js';
 import { hasLazyList, writeJson } from './json-stream.js';
 import { readMultipartFile } from './multipart.js';
@@ -60,7 +60,12 @@ export function buildRestRouter(routes: Route[], resolverFor: (cls: Route['resol
           throw locateIssues(row, err);
         }
         const status = row.createdWhen?.(result) ? 201 : (row.status ?? 200);
-        if (status === 204 || !row.map) res.status(status).end();
+        if (row.download) {
+          const file = result as FileDownload;
+          // attachment() writes an RFC 6266 Content-Disposition (ASCII fallback plus filename*)
+          res.status(status).attachment(file.fileName).type(file.contentType).setHeader('Cache-Control', 'no-store');
+          res.send(file.content);
+        } else if (status === 204 || !row.map) res.status(status).end();
         else {
           const answer = row.map(result);
           // lists of tens of thousands of items are mapped and written in slices, not in one block

@@ -6,14 +6,18 @@ import { authModule } from '../auth/auth.module.js';
 import { downtimeModule } from '../downtime/downtime.module.js';
 import { fleetModule } from '../fleet/fleet.module.js';
 import { ingestSourcesModule } from '../ingest-sources/ingest-sources.module.js';
+import { inventoryModule } from '../inventory/inventory.module.js';
 import { machineGroupsModule } from '../machine-groups/machine-groups.module.js';
 import { machinesModule } from '../machines/machines.module.js';
 import { notificationsModule } from '../notifications/notifications.module.js';
 import { oeeModule } from '../oee/oee.module.js';
 import { readingsModule } from '../readings/readings.module.js';
 import { shiftsModule } from '../shifts/shifts.module.js';
+import { maintenanceModule } from '../maintenance/maintenance.module.js';
+import { signoffsModule } from '../signoffs/signoffs.module.js';
 import { tenantsModule } from '../tenants/tenants.module.js';
 import { usersModule } from '../users/users.module.js';
+import { workOrdersModule } from '../work-orders/work-orders.module.js';
 import type { ServicesOf } from './module.js';
 
 /**
@@ -38,6 +42,10 @@ export const MODULES = [
   notificationsModule,
   shiftsModule,
   oeeModule,
+  maintenanceModule,
+  workOrdersModule,
+  inventoryModule,
+  signoffsModule,
 ] as const;
 
 export type ModuleName = (typeof MODULES)[number]['name'];

@@ -258,6 +258,20 @@ export class AuthService {
     return { user, tenant };
   }
 
+  /**
+   * The caller re-enters their password for an act that needs it (an electronic sign-off). The
+   * login throttle applies: refused (429) while the account or address is locked out, and a wrong
+   * password counts towards that lock-out like a failed login. Returns the user (as stored now), or
+   * null when the password is wrong; the caller audits its own failure.
+   */
+  async confirmPassword(ctx: RequestContext, password: string): Promise<User | null> {
+    const user = await this.currentUser(ctx);
+    await this.assertNotLocked(ctx, user.email);
+    if (await verifyPassword(user.passwordHash, password)) return user;
+    await this.countFailure(ctx, user.email);
+    return null;
+  }
+
   private async currentUser(ctx: RequestContext, em = this.db.em()): Promise<User> {
     const p = ctx.principal;
     if (!p || p.kind !== 'user') throw AuthErrors.invalidToken();
@@ -349,7 +363,7 @@ export class AuthService {
   }
 
   /** Counts a failure per account and per address; past the limit the pair is locked for a while. */
-  private async recordFailure(ctx: RequestContext, email: string, user: User | null, reason: string): Promise<void> {
+  private async countFailure(ctx: RequestContext, email: string): Promise<void> {
     const { maxFailures, lockSec } = this.config.login;
     const k = this.lockKeys(ctx, email);
     const limits: [string, number][] = [[k.account, maxFailures], [k.address, maxFailures * 4]];
@@ -359,6 +373,11 @@ export class AuthService {
         await this.store.set(`lock:${key}`, Math.floor(Date.now() / 1000) + lockSec, lockSec);
       }
     }
+  }
+
+  /** Counts the failure (countFailure) and audits it as a failed login. */
+  private async recordFailure(ctx: RequestContext, email: string, user: User | null, reason: string): Promise<void> {
+    await this.countFailure(ctx, email);
     if (user) {
       await this.audit.record(ctx, {
         tenantId: user.tenantId,

@@ -85,17 +85,18 @@ function readKeyFile(file: string): Buffer | null {
 }
 
 /**
- * The key in `<dataDir>/secret.key`, generated on first use (32 random bytes, hex, mode 0600).
+ * The key in `<dataDir>/secret.key` (or another file name: the sign-off key), generated on first
+ * use (32 random bytes, hex, mode 0600).
  * Several processes starting together end with one key: each writes a complete temporary file and
  * hard-links it into place, which fails when the file exists, so the first link wins and every
  * process reads that one. Synchronous: it runs once, at startup.
  */
-export function loadOrCreateKeyFile(dataDir: string): Buffer {
-  const file = path.join(dataDir, SECRET_KEY_FILE);
+export function loadOrCreateKeyFile(dataDir: string, fileName = SECRET_KEY_FILE): Buffer {
+  const file = path.join(dataDir, fileName);
   const existing = readKeyFile(file);
   if (existing) return existing;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const tmp = path.join(dataDir, `.${SECRET_KEY_FILE}.${process.pid}.${randomUUID()}.tmp`);
+  const tmp = path.join(dataDir, `.${fileName}.${process.pid}.${randomUUID()}.tmp`);
   const fd = openSync(tmp, 'wx', 0o600);
   try {
     writeSync(fd, `${randomBytes(SECRET_KEY_BYTES).toString('hex')}\n`);
@@ -122,6 +123,6 @@ export function secretBoxFor(cfg: { secretKey?: Buffer; dataDir: string }): Secr
 }
 
 /** Permission bits of the key file (for checks and tests). */
-export function keyFileMode(dataDir: string): number {
-  return statSync(path.join(dataDir, SECRET_KEY_FILE)).mode & 0o777;
+export function keyFileMode(dataDir: string, fileName = SECRET_KEY_FILE): number {
+  return statSync(path.join(dataDir, fileName)).mode & 0o777;
 }

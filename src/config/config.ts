@@ -92,7 +92,28 @@ const envSchema = z.object({
   VAPID_PUBLIC_KEY: z.string().refine((v) => /^[A-Za-z0-9_-]+=*$/.test(v) && Buffer.from(v, 'base64url').length === 65, 'must be a base64url P-256 public key (65 bytes)').optional(),
   VAPID_PRIVATE_KEY: z.string().refine((v) => /^[A-Za-z0-9_-]+=*$/.test(v) && Buffer.from(v, 'base64url').length === 32, 'must be a base64url P-256 private key (32 bytes)').optional(),
   VAPID_SUBJECT: z.string().regex(/^(mailto:|https:\/\/)\S+$/, 'must be a mailto: or https:// URL').default('mailto:admin@localhost'),
+  SIGNOFF_KEYS: z.string().transform((v, c) => signoffKeys(v, c)).optional(),
 });
+
+/**
+ * SIGNOFF_KEYS: `id:secret` pairs separated by commas, the first one signing (the newest), the
+ * others only verifying older sign-offs. Ids are short names stored with each sign-off; secrets
+ * are at least 32 characters (used as UTF-8 bytes).
+ */
+function signoffKeys(v: string, c: z.RefinementCtx): { id: string; secret: Buffer }[] {
+  const keys: { id: string; secret: Buffer }[] = [];
+  for (const pair of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const at = pair.indexOf(':');
+    const id = at > 0 ? pair.slice(0, at) : '';
+    const secret = at > 0 ? pair.slice(at + 1) : '';
+    if (!/^[A-Za-z0-9_.-]{1,32}$/.test(id)) c.addIssue({ code: 'custom', message: 'each entry must be id:secret with an id of 1 to 32 letters, digits, _ . -' });
+    else if (secret.length < 32) c.addIssue({ code: 'custom', message: `the secret of key ${id} must be at least 32 characters` });
+    else if (keys.some((k) => k.id === id)) c.addIssue({ code: 'custom', message: `key id ${id} is listed twice` });
+    else keys.push({ id, secret: Buffer.from(secret, 'utf8') });
+  }
+  if (!keys.length) c.addIssue({ code: 'custom', message: 'must list at least one id:secret pair' });
+  return keys;
+}
 
 export type Plan = z.infer<typeof plan>;
 
@@ -162,6 +183,8 @@ export interface AppConfig {
     /** poller: how long one run job polls a source before handing it back to the queue */
     runPeriodMs: number;
   };
+  /** sign-offs (src/signoffs): HMAC keys, the first signs; unset: a generated key file in dataDir */
+  signoffs: { keys?: { id: string; secret: Buffer }[] };
 }
 
 export interface OutboundPolicy {
@@ -283,6 +306,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       reconcileEveryMs: e.SOURCE_RECONCILE_MS,
       runPeriodMs: e.SOURCE_RUN_PERIOD_MS,
     },
+    signoffs: { keys: e.SIGNOFF_KEYS },
     ws: {
       authTimeoutMs: e.WS_AUTH_TIMEOUT_MS,
       maxPendingPerIp: e.WS_MAX_PENDING_PER_IP,

@@ -236,6 +236,17 @@ class Connection {
     if (status !== 'I') this.shared.opts.onError(new Error(`backend left in status ${status}`), 'embedded connection reset');
   }
 
+  /** A client that does not read its answers stops being read from, rather than piling them up here. */
+  #drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.socket.off('drain', done).off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done).on('close', done);
+    });
+  }
+
   #release(): void {
     this.#holding = false;
     this.shared.turn.release();
@@ -265,7 +276,7 @@ class Connection {
           this.socket.resume();
           return;
         }
-        if (this.socket.writableNeedDrain) await new Promise((resolve) => this.socket.once('drain', resolve).once('close', resolve));
+        if (this.socket.writableNeedDrain) await this.#drained();
         if (!this.#holding) {
           await this.shared.turn.acquire();
           this.#holding = true;

@@ -77,6 +77,8 @@ interface Fixture {
   fresh?: boolean;
   throwawayCaller?: boolean;
   ok?: number[];
+  /** path ids that belong together (a sign-off and its completed order), instead of PARAM_RESOURCES one by one */
+  params?: (w: World, fresh: boolean) => Promise<Record<string, string>>;
 }
 
 async function login(w: World, email: string, password: string): Promise<HttpResult> {
@@ -285,6 +287,95 @@ async function newShiftLogA(w: World): Promise<string> {
   return r.body.id;
 }
 const sharedShiftLog = new WeakMap<World, Promise<string>>();
+/** A new open work order of tenant A on machine A; returns its id (shared: one per world). */
+const sharedWorkOrder = new WeakMap<World, Promise<string>>();
+async function newWorkOrderA(w: World, fresh: boolean): Promise<string> {
+  const make = async () => {
+    const r = await http('POST', `${w.t.api}/work-orders`, { token: w.adminA.token, body: { machine_id: (w.machineA ??= await newMachineA(w)), title: 'Matrix work order' } });
+    if (r.status !== 201) throw new Error(`create work order failed: ${r.status} ${r.text}`);
+    return r.body.id as string;
+  };
+  if (fresh) return make();
+  let p = sharedWorkOrder.get(w);
+  if (!p) sharedWorkOrder.set(w, (p = make()));
+  return p;
+}
+
+/** A new scheduled maintenance event of tenant A on machine A; returns its id (shared unless fresh). */
+const sharedMaintenanceEvent = new WeakMap<World, Promise<string>>();
+async function newMaintenanceEventA(w: World, fresh: boolean): Promise<string> {
+  const make = async () => {
+    const r = await http('POST', `${w.t.api}/maintenance`, {
+      token: w.adminA.token,
+      body: { machine_id: (w.machineA ??= await newMachineA(w)), title: 'Matrix maintenance', scheduled_start: '2026-04-10T08:00:00Z', scheduled_end: '2026-04-10T12:00:00Z' },
+    });
+    if (r.status !== 201) throw new Error(`create maintenance event failed: ${r.status} ${r.text}`);
+    return r.body.id as string;
+  };
+  if (fresh) return make();
+  let p = sharedMaintenanceEvent.get(w);
+  if (!p) sharedMaintenanceEvent.set(w, (p = make()));
+  return p;
+}
+
+/** A completed work order of tenant A (machine A) signed once by A's admin; shared unless fresh (then unsigned). */
+const sharedSignedOrder = new WeakMap<World, Promise<{ work_order_id: string; signoff_id: string }>>();
+async function completedWorkOrderA(w: World): Promise<string> {
+  const id = await newWorkOrderA(w, true);
+  for (const status of ['in_progress', 'completed']) {
+    const r = await http('PATCH', `${w.t.api}/work-orders/${id}`, { token: w.adminA.token, body: { status } });
+    if (r.status !== 200) throw new Error(`work order to ${status} failed: ${r.status} ${r.text}`);
+  }
+  return id;
+}
+async function signedWorkOrderA(w: World, fresh: boolean): Promise<{ work_order_id: string; signoff_id: string }> {
+  const make = async () => {
+    const id = await completedWorkOrderA(w);
+    const r = await http('POST', `${w.t.api}/work-orders/${id}/signoffs`, { token: w.adminA.token, body: { password: STRONG_PASSWORD } });
+    if (r.status !== 201) throw new Error(`sign-off failed: ${r.status} ${r.text}`);
+    return { work_order_id: id, signoff_id: r.body.id as string };
+  };
+  if (fresh) return make();
+  let p = sharedSignedOrder.get(w);
+  if (!p) sharedSignedOrder.set(w, (p = make()));
+  return p;
+}
+
+/** A part of tenant A with ample stock (shared unless fresh): the matrix's consumptions never run it out. */
+const sharedPart = new WeakMap<World, Promise<string>>();
+async function newPartA(w: World, fresh: boolean): Promise<string> {
+  const make = async () => {
+    const r = await http('POST', `${w.t.api}/inventory/parts`, { token: w.adminA.token, body: { part_number: `MX-${randomUUID().slice(0, 8)}`, name: 'Matrix bearing', quantity_on_hand: 1000 } });
+    if (r.status !== 201) throw new Error(`create part failed: ${r.status} ${r.text}`);
+    return r.body.id as string;
+  };
+  if (fresh) return make();
+  let p = sharedPart.get(w);
+  if (!p) sharedPart.set(w, (p = make()));
+  return p;
+}
+
+/** A part category of tenant A (a fresh one is unused, so it can be deleted). */
+const sharedCategory = new WeakMap<World, Promise<string>>();
+async function newCategoryA(w: World, fresh: boolean): Promise<string> {
+  const make = async () => {
+    const r = await http('POST', `${w.t.api}/inventory/categories`, { token: w.adminA.token, body: { name: `Matrix ${randomUUID().slice(0, 8)}` } });
+    if (r.status !== 201) throw new Error(`create category failed: ${r.status} ${r.text}`);
+    return r.body.id as string;
+  };
+  if (fresh) return make();
+  let p = sharedCategory.get(w);
+  if (!p) sharedCategory.set(w, (p = make()));
+  return p;
+}
+
+/** A part line (one unit of the shared part) on a work order of tenant A: a fresh order when fresh, else the shared one. */
+async function newWorkOrderPartA(w: World, fresh: boolean): Promise<{ work_order_id: string; wop_id: string }> {
+  const order = await newWorkOrderA(w, fresh);
+  const r = await http('POST', `${w.t.api}/inventory/work-orders/${order}/parts`, { token: w.adminA.token, body: { spare_part_id: await newPartA(w, false), quantity: 1 } });
+  if (r.status !== 201) throw new Error(`add work-order part failed: ${r.status} ${r.text}`);
+  return { work_order_id: order, wop_id: r.body.id as string };
+}
 
 /** Keyed by `METHOD path` exactly as in ROUTES. Add one entry per new row. */
 const FIXTURES: Record<string, Fixture> = {
@@ -479,6 +570,47 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /shifts/logs/{log_id}/handover': {},
   'GET /shifts/comparison': { query: { from_date: '2026-01-01', to_date: '2026-01-31' } },
   'GET /shifts/active': { query: { page: '1', page_size: '5' } },
+  'POST /maintenance': {
+    body: async ({ w }) => ({
+      machine_id: (w.machineA ??= await newMachineA(w)), title: 'Quarterly bearing inspection', description: 'Check and replace main spindle bearings if needed',
+      scheduled_start: '2026-04-10T08:00:00Z', scheduled_end: '2026-04-10T12:00:00Z', type: 'preventive',
+    }),
+  },
+  'GET /maintenance': { query: { page: '1', page_size: '5', status: 'scheduled', start_after: '2026-01-01T00:00:00Z' } },
+  'GET /maintenance/{event_id}': {},
+  'PUT /maintenance/{event_id}': { body: () => ({ description: 'Changed by the matrix' }) },
+  'DELETE /maintenance/{event_id}': { fresh: true },
+  'POST /work-orders': { body: async ({ w }) => ({ machine_id: (w.machineA ??= await newMachineA(w)), title: 'Replace spindle bearings', priority: 'high' }) },
+  'GET /work-orders': { query: { page: '1', page_size: '5', status: 'open' } },
+  'GET /work-orders/{work_order_id}': {},
+  'PATCH /work-orders/{work_order_id}': { body: () => ({ priority: 'high' }) },
+  'DELETE /work-orders/{work_order_id}': { fresh: true },
+  'GET /work-orders/{work_order_id}/comments': { query: { page: '1', page_size: '5' } },
+  'POST /work-orders/{work_order_id}/comments': { body: () => ({ body: 'Bearings ordered from supplier. Expected delivery: April 8.' }) },
+  // a fresh completed order per admitted call: each caller signs it with their own password
+  'POST /work-orders/{work_order_id}/signoffs': {
+    fresh: true,
+    params: async (w, fresh) => ({ work_order_id: fresh ? await completedWorkOrderA(w) : await newWorkOrderA(w, false) }),
+    body: () => ({ password: STRONG_PASSWORD, meaning: 'performed' }),
+  },
+  'GET /work-orders/{work_order_id}/signoffs': { params: (w, fresh) => signedWorkOrderA(w, fresh) },
+  'GET /work-orders/{work_order_id}/signoffs/{signoff_id}/verify': { params: (w, fresh) => signedWorkOrderA(w, fresh) },
+  'GET /work-orders/{work_order_id}/certificate': { params: (w, fresh) => signedWorkOrderA(w, fresh) },
+  'GET /inventory/parts': { query: { page: '1', page_size: '5', search: 'Matrix', low_stock_only: 'false' } },
+  'POST /inventory/parts': { body: () => ({ part_number: `BRG-${randomUUID().slice(0, 8)}`, name: 'Deep Groove Ball Bearing 6205', quantity_on_hand: 25, reorder_point: 5, unit_cost: 12.5 }) },
+  'GET /inventory/parts/low-stock': { query: { page: '1', page_size: '5' } },
+  'GET /inventory/parts/{part_id}': {},
+  'PATCH /inventory/parts/{part_id}': { body: () => ({ location: 'Warehouse A, Shelf B3' }) },
+  'DELETE /inventory/parts/{part_id}': { fresh: true },
+  'GET /inventory/parts/{part_id}/transactions': { query: { page: '1', page_size: '5' } },
+  'POST /inventory/parts/{part_id}/transactions': { body: () => ({ type: 'receive', quantity: 20, notes: 'PO #12345 received from SKF' }) },
+  'GET /inventory/categories': { query: { page: '1', page_size: '5' } },
+  'POST /inventory/categories': { body: () => ({ name: `Bearings ${randomUUID().slice(0, 8)}` }) },
+  'DELETE /inventory/categories/{category_id}': { fresh: true },
+  'GET /inventory/work-orders/{work_order_id}/parts': {},
+  'POST /inventory/work-orders/{work_order_id}/parts': { body: async ({ w }) => ({ spare_part_id: await newPartA(w, false), quantity: 1 }) },
+  // the line must be one of the path's order: both ids come together
+  'DELETE /inventory/work-orders/{work_order_id}/parts/{wop_id}': { fresh: true, params: (w, fresh) => newWorkOrderPartA(w, fresh) },
 };
 
 /**
@@ -508,6 +640,12 @@ const PARAM_RESOURCES: Record<string, (w: World, fresh: boolean, r: Route) => Pr
     if (!p) sharedPolicy.set(w, (p = newPolicyA(w)));
     return p;
   },
+  event_id: (w, fresh) => newMaintenanceEventA(w, fresh),
+  work_order_id: (w, fresh) => newWorkOrderA(w, fresh),
+  signoff_id: async (w, fresh) => (await signedWorkOrderA(w, fresh)).signoff_id,
+  part_id: (w, fresh) => newPartA(w, fresh),
+  category_id: (w, fresh) => newCategoryA(w, fresh),
+  wop_id: async (w, fresh) => (await newWorkOrderPartA(w, fresh)).wop_id,
   code_id: async (w, fresh) => {
     if (fresh) return newReasonCodeA(w);
     let p = sharedReasonCode.get(w);
@@ -559,8 +697,9 @@ function admits(p: AccessPolicy, c: Caller): boolean {
 
 async function fillPath(w: World, r: Route, fresh: boolean, override?: Record<string, string>): Promise<string> {
   let out = r.path;
+  const together = override ? {} : await fixtureFor(r).params?.(w, fresh);
   for (const name of paramNames(r.path)) {
-    const value = override?.[name] ?? (await PARAM_RESOURCES[name]!(w, fresh, r));
+    const value = override?.[name] ?? together?.[name] ?? (await PARAM_RESOURCES[name]!(w, fresh, r));
     out = out.replace(`{${name}}`, encodeURIComponent(value));
   }
   return out;
@@ -713,8 +852,8 @@ describe.skipIf(pgSvc.skip)(`access matrix over every REST row${pgSvc.label}`, (
 
       it("tenant A's real ids called by tenant B: 404 {detail}, and A's resource is untouched", async () => {
         const callerB = await privileged(w.adminB, 'B');
-        const ids: Record<string, string> = {};
-        for (const name of params) ids[name] = await PARAM_RESOURCES[name]!(w, true, r);
+        const ids: Record<string, string> = { ...(await fixtureFor(r).params?.(w, true)) };
+        for (const name of params) ids[name] ??= await PARAM_RESOURCES[name]!(w, true, r);
         const res = await call(w, r, callerB, { params: ids });
         const msg = describeCall(r, callerB, res);
         expect(res.status, msg).toBe(404);

@@ -9,9 +9,6 @@
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -96,16 +93,13 @@ describe.skipIf(pgSvc.skip || redisSvc.skip)(`notifications across processes${pg
   let api: TestApp;
   let sql: pg.Client;
   const workers: ServerProcess[] = [];
-  const dirs: string[] = [];
   const receivers: WebhookReceiver[] = [];
   const subscriptions: Client[] = [];
   // every process seals and opens channel secrets with one key
   const SECRET_KEY = randomBytes(32).toString('hex');
 
   const startWorker = async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'hf-notify-worker-'));
-    dirs.push(dir);
-    const w = await startServerProcess({ ...ENV, DATABASE_URL: api.databaseUrl!, DATA_DIR: dir, SOURCE_SECRET_KEY: SECRET_KEY });
+    const w = await startServerProcess(api.databaseUrl!, { ...ENV, SOURCE_SECRET_KEY: SECRET_KEY });
     workers.push(w);
     return w;
   };
@@ -122,12 +116,11 @@ describe.skipIf(pgSvc.skip || redisSvc.skip)(`notifications across processes${pg
 
   afterAll(async () => {
     for (const c of subscriptions) await c.dispose();
-    await Promise.all(workers.map((w) => w.kill()));
+    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
     for (const r of receivers) await r.close();
     await sql?.end();
     await api?.stop();
     await flushTestRedis();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }, 60_000);
 
   /** A tenant with an ingest key, one machine and a temperature rule (critical above 95). */
@@ -245,9 +238,9 @@ describe.skipIf(pgSvc.skip || redisSvc.skip)(`notifications across processes${pg
     const [held] = await receiver.waitFor(1, 20_000);
     const id = webhookId(held!);
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    const holder = workers.find((w) => w.proc.exitCode === null && clientPidsOf(receiver.port).includes(w.pid));
+    const holder = workers.find((w) => clientPidsOf(receiver.port).includes(w.pid));
     expect(holder, `pids connected to the receiver: ${clientPidsOf(receiver.port).join(',')}`).toBeDefined();
-    await holder!.kill();
+    await holder!.stop('SIGKILL');
     workers.splice(workers.indexOf(holder!), 1);
     await startWorker();
 

@@ -312,7 +312,10 @@ describe.skipIf(pgSvc.skip)(`OpenAPI document as a contract${pgSvc.label}`, () =
       const status = String(row.status ?? 200);
       const success = op.responses?.[status] as Json | undefined;
       const content = success?.content?.['application/json']?.schema as Json | undefined;
-      if (status === '204') {
+      if (row.download) {
+        const file = success?.content?.[row.download.contentType]?.schema as Json | undefined;
+        if (file?.format !== 'binary') problems.push(`${where}: the ${row.download.contentType} download is not documented as binary`);
+      } else if (status === '204') {
         if (success?.content) problems.push(`${where}: 204 documents a body`);
       } else if (!content?.$ref) {
         problems.push(`${where}: ${status} has no body schema`);

@@ -3,12 +3,11 @@
  * once a credential's budget is spent, separate budgets per credential, and one shared budget
  * across two server processes on the same Redis.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, NODE24, ROOT } from '../helpers/build.js';
+import { ensureBuilt } from '../helpers/build.js';
 import { createTestDatabase, gql, http, startTestApp, STRONG_PASSWORD, type HttpOptions, type HttpResult, type TestApp } from '../helpers/app.js';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { probeService } from '../helpers/services.js';
 
 const pgSvc = await probeService('postgres');
@@ -154,85 +153,29 @@ describe.skipIf(pgSvc.skip)(`rate limit in one process (RATE_LIMIT_FREE=5)${pgSv
 // ---------------------------------------------------------------------------------------------
 // Two real server processes on one Redis.
 
-
-interface Child {
-  proc: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
-
-/** Spawns dist/rest/main.js with the pinned Node and waits for its "listening" line. */
-function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Promise<Child> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(NODE24, ['dist/rest/main.js'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(proc);
-    let out = '';
-    const output = () => out;
-    const timer = setTimeout(() => reject(new Error(`server did not report listening within ${timeoutMs} ms:\n${out.slice(-3000)}`)), timeoutMs);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /Haltfree listening on (http:\/\/[^\s]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1]!, output });
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    proc.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited early (code ${code}, signal ${signal}):\n${out.slice(-3000)}`));
-    });
-  });
-}
-
-const children: ChildProcess[] = [];
-
-/** SIGTERM, then SIGKILL after 5 s. */
-async function stopChild(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  proc.kill('SIGTERM');
-  const killer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 8_000))]);
-  clearTimeout(killer);
-}
-
 describe.skipIf(pgSvc.skip || redisSvc.skip)(`rate limit shared by two processes on one Redis${pgSvc.label}${redisSvc.label}`, () => {
   const LIMIT = 6;
   let db: { url: string; drop: () => Promise<void> } | undefined;
-  let p1: Child;
-  let p2: Child;
+  let p1: ServerProcess;
+  let p2: ServerProcess;
 
   beforeAll(async () => {
     await ensureBuilt('rate-limit');
     db = await createTestDatabase();
     const env = {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: db.url,
-      REDIS_URL: redisSvc.url,
       JWT_SECRET: `rl-two-procs-${randomUUID()}`.padEnd(48, 'z'),
       RATE_LIMIT_FREE: String(LIMIT),
       RATE_LIMIT_WINDOW_SEC: '60',
       TRUST_PROXY: 'true',
       LOG_LEVEL: 'warn',
-      SHUTDOWN_TIMEOUT_MS: '2000',
     };
     // The first one migrates the fresh database; the second starts on the migrated schema.
-    p1 = await spawnServer(env);
-    p2 = await spawnServer(env);
+    p1 = await startServerProcess(db.url, env);
+    p2 = await startServerProcess(db.url, env);
   }, 300_000);
 
   afterAll(async () => {
-    await Promise.all(children.map(stopChild));
+    await Promise.all([p1?.stop(), p2?.stop()]);
     await db?.drop();
   }, 30_000);
 

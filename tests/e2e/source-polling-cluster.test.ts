@@ -6,17 +6,15 @@
  * time, and a gracefully stopped instance's at once.
  */
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
-import path from 'node:path';
+import { hostname } from 'node:os';
 import { Queue } from 'bullmq';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobsPrefix } from '../../src/app/container.js';
 import { http, registerTenant, startTestApp, type TenantSession, type TestApp } from '../helpers/app.js';
-import { ensureBuilt, MAIN_JS, NODE24, ROOT } from '../helpers/build.js';
+import { ensureBuilt } from '../helpers/build.js';
 import { startModbusServer, stopAllModbusServers, type ModbusTestServer } from '../helpers/modbus-servers.js';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { probeService, SERVICE_URLS } from '../helpers/services.js';
 
 const pgSvc = await probeService('postgres');
@@ -46,59 +44,11 @@ const ENV = {
   SOURCE_MAX_BACKOFF_SEC: '2',
 };
 
-interface Child {
-  proc: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<unknown>;
-}
-
-/** The built server in its own OS process, on the same database and Redis. */
-function startServerProcess(databaseUrl: string, dataDir: string): Promise<Child> {
-  const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? tmpdir(),
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    DATA_DIR: dataDir,
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: SERVICE_URLS.redis,
-    JWT_SECRET: 'test-secret-'.padEnd(48, 'x'),
-    SHUTDOWN_TIMEOUT_MS: '2000',
-    ...ENV,
-  };
-  const proc = spawn(NODE24, [MAIN_JS], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const exited = new Promise((resolve) => proc.once('exit', resolve));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`server process: no "listening" line within 60 s:\n${out.slice(-3000)}`));
-    }, 60_000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      out = (out + d.toString()).slice(-200_000);
-      const m = /Haltfree listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1]!, output: () => out, exited });
-      }
-    });
-    proc.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-200_000)));
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`server process exited before listening (${String(code)}):\n${out.slice(-3000)}`));
-    });
-  });
-}
-
 describe.skipIf(pgSvc.skip || redisSvc.skip)(`direct ingestion across processes${pgSvc.label}${redisSvc.label}`, () => {
   let api: TestApp; // REST only (JOBS_ENABLED=false): polls nothing
   let b: TestApp;
   let c: TestApp | undefined;
-  let child: Child | undefined;
-  let childDir: string;
+  let child: ServerProcess | undefined;
   let sql: pg.Client;
   let admin: TenantSession;
   const devices: ModbusTestServer[] = [];
@@ -123,8 +73,7 @@ describe.skipIf(pgSvc.skip || redisSvc.skip)(`direct ingestion across processes$
     sql = new pg.Client({ connectionString: api.databaseUrl });
     sql.on('error', () => undefined);
     await sql.connect();
-    childDir = mkdtempSync(path.join(tmpdir(), 'hf-poller-child-'));
-    child = await startServerProcess(api.databaseUrl!, childDir);
+    child = await startServerProcess(api.databaseUrl!, ENV);
 
     admin = await registerTenant(api.api, 'cluster');
     const m = await http('POST', `${api.api}/machines`, { token: admin.token, body: { name: 'Line', machine_identifier: `LINE-${Date.now()}`, protocol: 'modbus' } });
@@ -150,7 +99,7 @@ describe.skipIf(pgSvc.skip || redisSvc.skip)(`direct ingestion across processes$
   }, 420_000);
 
   afterAll(async () => {
-    child?.proc.kill('SIGKILL');
+    await child?.stop('SIGKILL');
     await c?.stop();
     await b?.stop();
     const names = api?.app.container.services.sourcePoller.jobNames();
@@ -164,7 +113,6 @@ describe.skipIf(pgSvc.skip || redisSvc.skip)(`direct ingestion across processes$
         await q.close();
       }
     }
-    if (childDir) rmSync(childDir, { recursive: true, force: true });
     await stopAllModbusServers();
   }, 60_000);
 
@@ -172,7 +120,7 @@ describe.skipIf(pgSvc.skip || redisSvc.skip)(`direct ingestion across processes$
     await eventually(() => (requests().every((n) => n >= 2) ? true : undefined), 15_000, 'every device read by the server process');
     expect(api.app.container.services.sourcePoller.polledSourceIds()).toEqual([]);
     // every live lease is the server process' (a source between two run jobs holds none for a moment)
-    const childOwner = `${hostname().slice(0, 40)}:${child!.proc.pid}:`;
+    const childOwner = `${hostname().slice(0, 40)}:${child!.pid}:`;
     const own = await owners();
     expect(own.size).toBeGreaterThan(0);
     for (const [id, owner] of own) expect(owner?.startsWith(childOwner), `${id}: ${owner}`).toBe(true);
@@ -190,7 +138,7 @@ describe.skipIf(pgSvc.skip || redisSvc.skip)(`direct ingestion across processes$
       expect(n, `device ${i}`).toBeLessThanOrEqual(8);
     }
     const own = await owners();
-    const childOwner = `${hostname().slice(0, 40)}:${child!.proc.pid}:`;
+    const childOwner = `${hostname().slice(0, 40)}:${child!.pid}:`;
     const byChild = sourceIds.filter((id) => own.get(id)?.startsWith(childOwner)).length;
     const byB = sourceIds.filter((id) => own.get(id) === bPoller.ownerId).length;
     expect(byB).toBeGreaterThan(0);
@@ -203,8 +151,7 @@ describe.skipIf(pgSvc.skip || redisSvc.skip)(`direct ingestion across processes$
     await eventually(() => (bPoller.polledSourceIds().length < SOURCES ? true : undefined), 10_000, 'the child owning some sources');
     const childSources = sourceIds.filter((id) => !bPoller.polledSourceIds().includes(id));
     const childDevices = childSources.map((id) => devices[sourceIds.indexOf(id)]!);
-    child!.proc.kill('SIGKILL');
-    await child!.exited;
+    await child!.stop('SIGKILL');
     const killedAt = Date.now();
     const before = childDevices.map((d) => d.requests);
     await eventually(() => (childDevices.every((d, i) => d.requests > before[i]!) ? true : undefined), LEASE_MS + 8_000, "the killed process' devices read again");

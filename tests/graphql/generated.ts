@@ -15,8 +15,17 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** A date-time string at UTC, such as 2007-12-03T10:15:30Z, compliant with the `date-time` format outlined in section 5.6 of the RFC 3339 profile of the ISO 8601 standard for representation of dates and times using the Gregorian calendar.This scalar is serialized to a string in ISO 8601 format and parsed from a string in ISO 8601 format. */
   DateTimeISO: { input: string; output: string; }
+  /** an exact decimal, answered as a string ("12.5"); input as a string or a number */
+  Decimal: { input: any; output: any; }
   /** The `JSONObject` scalar type represents JSON objects as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
   JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
+};
+
+export type AddWorkOrderPartInput = {
+  notes?: InputMaybe<Scalars['String']['input']>;
+  /** > 0 */
+  quantity: Scalars['Decimal']['input'];
+  sparePartId: Scalars['ID']['input'];
 };
 
 /** What an agent reports with its heartbeat (REST: query parameters of GET /agent/heartbeat) */
@@ -414,6 +423,24 @@ export type CreateMachineInput = {
   protocol: MachineProtocol;
 };
 
+export type CreateMaintenanceEventInput = {
+  /** an alert of the same machine */
+  alertId?: InputMaybe<Scalars['ID']['input']>;
+  createsDowntime?: InputMaybe<Scalars['Boolean']['input']>;
+  /** at most 5000 characters */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** a downtime record of the same machine */
+  downtimeRecordId?: InputMaybe<Scalars['ID']['input']>;
+  /** an active machine of the tenant */
+  machineId: Scalars['ID']['input'];
+  /** not before scheduledStart */
+  scheduledEnd: Scalars['DateTimeISO']['input'];
+  scheduledStart: Scalars['DateTimeISO']['input'];
+  /** 1 to 200 characters */
+  title: Scalars['String']['input'];
+  type?: InputMaybe<MaintenanceType>;
+};
+
 export type CreateNotificationChannelInput = {
   /** by type (documented snake_case keys): email {"email": "a@x.com, b@y.com"} (at most 20); slack and teams {"webhook_url"}; webhook {"url", "headers": {name: value}}; may carry "min_severity". Secrets come back masked ("***"; URLs as origin + "/***"); a mask sent back keeps the stored value */
   config: Scalars['JSONObject']['input'];
@@ -445,6 +472,33 @@ export type CreateOpcuaSourceInput = {
   securityMode?: InputMaybe<Scalars['String']['input']>;
   securityPolicy?: InputMaybe<Scalars['String']['input']>;
   username?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type CreatePartCategoryInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 100 characters, unique per tenant */
+  name: Scalars['String']['input'];
+};
+
+export type CreatePartInput = {
+  categoryId?: InputMaybe<Scalars['ID']['input']>;
+  location?: InputMaybe<Scalars['String']['input']>;
+  manufacturerPartNumber?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 200 characters */
+  name: Scalars['String']['input'];
+  /** 1 to 100 characters, unique per tenant */
+  partNumber: Scalars['String']['input'];
+  /** initial stock, booked as an adjust entry (default 0; at most 3 decimals) */
+  quantityOnHand?: InputMaybe<Scalars['Decimal']['input']>;
+  /** default 0 */
+  reorderPoint?: InputMaybe<Scalars['Decimal']['input']>;
+  /** default 0 */
+  reorderQuantity?: InputMaybe<Scalars['Decimal']['input']>;
+  supplier?: InputMaybe<Scalars['String']['input']>;
+  /** default 'piece' */
+  unit?: InputMaybe<Scalars['String']['input']>;
+  /** at most 4 decimals */
+  unitCost?: InputMaybe<Scalars['Decimal']['input']>;
 };
 
 export type CreateReasonCodeInput = {
@@ -496,6 +550,15 @@ export type CreateShiftLogInput = {
   totalPieces?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type CreateSignoffInput = {
+  /** at most 1000 characters */
+  comment?: InputMaybe<Scalars['String']['input']>;
+  /** default approved */
+  meaning?: InputMaybe<SignoffMeaning>;
+  /** the caller's current password, re-entered (non-repudiation) */
+  password: Scalars['String']['input'];
+};
+
 export type CreateUserInput = {
   email: Scalars['String']['input'];
   fullName: Scalars['String']['input'];
@@ -503,6 +566,25 @@ export type CreateUserInput = {
   password: Scalars['String']['input'];
   /** admin, operator or viewer */
   role: Scalars['String']['input'];
+};
+
+export type CreateWorkOrderInput = {
+  /** an alert of the same machine */
+  alertId?: InputMaybe<Scalars['ID']['input']>;
+  /** an active user of the tenant */
+  assignedTo?: InputMaybe<Scalars['ID']['input']>;
+  /** at most 10000 characters */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** a downtime record of the same machine */
+  downtimeRecordId?: InputMaybe<Scalars['ID']['input']>;
+  /** an active machine of the tenant */
+  machineId: Scalars['ID']['input'];
+  /** a maintenance event of the same machine */
+  maintenanceEventId?: InputMaybe<Scalars['ID']['input']>;
+  /** default medium */
+  priority?: InputMaybe<WorkOrderPriority>;
+  /** 1 to 200 characters, one line */
+  title: Scalars['String']['input'];
 };
 
 /** A new key; plaintextKey (same as key) is shown only once */
@@ -1063,6 +1145,67 @@ export type MachineStatusChange = {
   timestamp: Scalars['DateTimeISO']['output'];
 };
 
+export enum MaintenanceChange {
+  Created = 'created',
+  Deleted = 'deleted',
+  Updated = 'updated'
+}
+
+export type MaintenanceEvent = {
+  __typename?: 'MaintenanceEvent';
+  /** set when a started event is completed or cancelled */
+  actualEnd?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** set when the event starts (in_progress) */
+  actualStart?: Maybe<Scalars['DateTimeISO']['output']>;
+  alertId?: Maybe<Scalars['ID']['output']>;
+  createdAt: Scalars['DateTimeISO']['output'];
+  createdBy?: Maybe<Scalars['ID']['output']>;
+  /** starting the event opens a maintenance downtime record; completing or cancelling it ends the record */
+  createsDowntime: Scalars['Boolean']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  downtimeRecordId?: Maybe<Scalars['ID']['output']>;
+  id: Scalars['ID']['output'];
+  machineId: Scalars['ID']['output'];
+  machineName: Scalars['String']['output'];
+  scheduledEnd: Scalars['DateTimeISO']['output'];
+  scheduledStart: Scalars['DateTimeISO']['output'];
+  status: MaintenanceStatus;
+  title: Scalars['String']['output'];
+  type: MaintenanceType;
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
+export type MaintenanceEventChanged = {
+  __typename?: 'MaintenanceEventChanged';
+  change: MaintenanceChange;
+  /** the event after the change (as it was, when deleted) */
+  event: MaintenanceEvent;
+};
+
+export type MaintenanceEventPage = {
+  __typename?: 'MaintenanceEventPage';
+  items: Array<MaintenanceEvent>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+/** scheduled → in_progress → completed; scheduled or in_progress → cancelled; completed and cancelled are final */
+export enum MaintenanceStatus {
+  Cancelled = 'cancelled',
+  Completed = 'completed',
+  InProgress = 'in_progress',
+  Scheduled = 'scheduled'
+}
+
+export enum MaintenanceType {
+  Corrective = 'corrective',
+  Inspection = 'inspection',
+  Predictive = 'predictive',
+  Preventive = 'preventive'
+}
+
 export type MapTagsInput = {
   machineId: Scalars['ID']['input'];
   /** 1 to 10000 */
@@ -1165,6 +1308,10 @@ export type Mutation = {
   /** acknowledge an alert; acknowledging it again changes nothing */
   acknowledgeAlert: Alert;
   addAlertComment: AlertComment;
+  /** comment on a work order (also a completed one) */
+  addWorkOrderComment: WorkOrderComment;
+  /** use a part on an open or in-progress work order (consumes stock) */
+  addWorkOrderPart: WorkOrderPart;
   /** Edge-agent heartbeat (API key with scope agent); records when the agent was last seen and what it reported */
   agentHeartbeat: AgentHeartbeatResult;
   /** acknowledge several alerts; ids of no alert of the caller's tenant count as not found */
@@ -1179,16 +1326,27 @@ export type Mutation = {
   createIngestSource: IngestSource;
   createMachine: Machine;
   createMachineGroup: MachineGroup;
+  /** schedule a maintenance event (status scheduled) */
+  createMaintenanceEvent: MaintenanceEvent;
   /** at most 100 per tenant; a webhook channel answers its generated signing secret here, once */
   createNotificationChannel: NotificationChannel;
   /** the direct-ingestion guide's OPC-UA door; creates an ingest source */
   createOpcuaSource: IngestSource;
+  /** create a part; its initial quantity is booked as an adjust entry */
+  createPart: Part;
+  createPartCategory: PartCategory;
   createReasonCode: ReasonCode;
   /** duplicate names and overlapping active windows in one scope are conflicts */
   createShiftDefinition: ShiftDefinition;
   /** one non-cancelled log per definition, machine and date; one active log per machine */
   createShiftLog: ShiftLog;
+  /** sign a completed work order (admin, operator; user tokens only) with the caller's password; a wrong password is FORBIDDEN and counts towards the login lock-out */
+  createSignoff: Signoff;
+  /** book a stock movement; a shortfall is a CONFLICT and changes nothing */
+  createStockTransaction: StockTransaction;
   createUser: User;
+  /** open a work order on a machine */
+  createWorkOrder: WorkOrder;
   /** Deletes a rule; its active alerts are resolved and stay in the history */
   deleteAlertRule: Scalars['Boolean']['output'];
   deleteEscalationPolicy: Scalars['Boolean']['output'];
@@ -1197,14 +1355,22 @@ export type Mutation = {
   deleteMachine: Scalars['Boolean']['output'];
   /** Deletes a group without child groups (its memberships go with it) */
   deleteMachineGroup: Scalars['Boolean']['output'];
+  /** delete a scheduled or cancelled event */
+  deleteMaintenanceEvent: Scalars['Boolean']['output'];
   /** refused (conflict) while an escalation policy uses the channel */
   deleteNotificationChannel: Scalars['Boolean']['output'];
   deleteOeeRecord: Scalars['Boolean']['output'];
+  /** archive a part (its history stays) */
+  deletePart: Scalars['Boolean']['output'];
+  /** delete a category no part uses */
+  deletePartCategory: Scalars['Boolean']['output'];
   /** deletes an unused code without children; a code records use is refused (deactivate it instead) */
   deleteReasonCode: Scalars['Boolean']['output'];
   /** a definition with logs is a conflict (deactivate it instead) */
   deleteShiftDefinition: Scalars['Boolean']['output'];
   deleteShiftLog: Scalars['Boolean']['output'];
+  /** delete an open or cancelled work order without sign-offs (its parts go back to stock) */
+  deleteWorkOrder: Scalars['Boolean']['output'];
   /** Turn MFA off; needs the password and a current code */
   disableMfa: MfaStatus;
   /** end an open record now (server time); an ended record is a conflict */
@@ -1221,6 +1387,8 @@ export type Mutation = {
   refreshToken: AuthPayload;
   /** Create a tenant and its first admin, signed in */
   register: AuthPayload;
+  /** remove a part line; its quantity returns to stock */
+  removeWorkOrderPart: Scalars['Boolean']['output'];
   /** full replacement (as a create); the password is kept unless given (null clears it) */
   replaceIngestSource: IngestSource;
   /** queues a dead delivery again from its first try (conflict for any other state) */
@@ -1254,10 +1422,14 @@ export type Mutation = {
   updateIngestSource: IngestSource;
   updateMachine: Machine;
   updateMachineGroup: MachineGroup;
+  /** change an event (absent fields keep their value) or move it through its status transitions */
+  updateMaintenanceEvent: MaintenanceEvent;
   /** changes the fields given; masked secrets sent back keep their stored value */
   updateNotificationChannel: NotificationChannel;
   /** change inputs of a record; computed factors are computed again */
   updateOeeRecord: OeeRecord;
+  /** change a part (partial); a new quantityOnHand is booked as an adjust entry */
+  updatePart: Part;
   updateProfile: User;
   /** partial update; a parent that is the code itself or below it is refused (cycle) */
   updateReasonCode: ReasonCode;
@@ -1269,6 +1441,8 @@ export type Mutation = {
   updateTenantSettings: TenantSettings;
   /** Change role, name or active flag; deactivation ends the user's sessions */
   updateUser: User;
+  /** change a work order (partial); status changes follow the diagram; a completed order is locked */
+  updateWorkOrder: WorkOrder;
   /** create or replace the record of (machine, date); absent inputs are derived, absent factors computed */
   upsertOeeRecord: OeeRecordUpsert;
   /** Finish a login that returned mfaRequired */
@@ -1285,6 +1459,18 @@ export type MutationAcknowledgeAlertArgs = {
 export type MutationAddAlertCommentArgs = {
   alertId: Scalars['ID']['input'];
   input: AlertCommentInput;
+};
+
+
+export type MutationAddWorkOrderCommentArgs = {
+  input: WorkOrderCommentInput;
+  workOrderId: Scalars['ID']['input'];
+};
+
+
+export type MutationAddWorkOrderPartArgs = {
+  input: AddWorkOrderPartInput;
+  workOrderId: Scalars['ID']['input'];
 };
 
 
@@ -1339,6 +1525,11 @@ export type MutationCreateMachineGroupArgs = {
 };
 
 
+export type MutationCreateMaintenanceEventArgs = {
+  input: CreateMaintenanceEventInput;
+};
+
+
 export type MutationCreateNotificationChannelArgs = {
   input: CreateNotificationChannelInput;
 };
@@ -1346,6 +1537,16 @@ export type MutationCreateNotificationChannelArgs = {
 
 export type MutationCreateOpcuaSourceArgs = {
   input: CreateOpcuaSourceInput;
+};
+
+
+export type MutationCreatePartArgs = {
+  input: CreatePartInput;
+};
+
+
+export type MutationCreatePartCategoryArgs = {
+  input: CreatePartCategoryInput;
 };
 
 
@@ -1364,8 +1565,25 @@ export type MutationCreateShiftLogArgs = {
 };
 
 
+export type MutationCreateSignoffArgs = {
+  input: CreateSignoffInput;
+  workOrderId: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateStockTransactionArgs = {
+  input: StockTransactionInput;
+  partId: Scalars['ID']['input'];
+};
+
+
 export type MutationCreateUserArgs = {
   input: CreateUserInput;
+};
+
+
+export type MutationCreateWorkOrderArgs = {
+  input: CreateWorkOrderInput;
 };
 
 
@@ -1394,12 +1612,27 @@ export type MutationDeleteMachineGroupArgs = {
 };
 
 
+export type MutationDeleteMaintenanceEventArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationDeleteNotificationChannelArgs = {
   id: Scalars['ID']['input'];
 };
 
 
 export type MutationDeleteOeeRecordArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeletePartArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeletePartCategoryArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -1415,6 +1648,11 @@ export type MutationDeleteShiftDefinitionArgs = {
 
 
 export type MutationDeleteShiftLogArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteWorkOrderArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -1462,6 +1700,12 @@ export type MutationRefreshTokenArgs = {
 
 export type MutationRegisterArgs = {
   input: RegisterInput;
+};
+
+
+export type MutationRemoveWorkOrderPartArgs = {
+  id: Scalars['ID']['input'];
+  workOrderId: Scalars['ID']['input'];
 };
 
 
@@ -1566,6 +1810,12 @@ export type MutationUpdateMachineGroupArgs = {
 };
 
 
+export type MutationUpdateMaintenanceEventArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateMaintenanceEventInput;
+};
+
+
 export type MutationUpdateNotificationChannelArgs = {
   id: Scalars['ID']['input'];
   input: UpdateNotificationChannelInput;
@@ -1575,6 +1825,12 @@ export type MutationUpdateNotificationChannelArgs = {
 export type MutationUpdateOeeRecordArgs = {
   id: Scalars['ID']['input'];
   input: UpdateOeeRecordInput;
+};
+
+
+export type MutationUpdatePartArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdatePartInput;
 };
 
 
@@ -1609,6 +1865,12 @@ export type MutationUpdateTenantSettingsArgs = {
 export type MutationUpdateUserArgs = {
   id: Scalars['ID']['input'];
   input: UpdateUserInput;
+};
+
+
+export type MutationUpdateWorkOrderArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateWorkOrderInput;
 };
 
 
@@ -1848,6 +2110,56 @@ export type OpcuaNodeInput = {
   unit?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type Part = {
+  __typename?: 'Part';
+  categoryId?: Maybe<Scalars['ID']['output']>;
+  createdAt: Scalars['DateTimeISO']['output'];
+  id: Scalars['ID']['output'];
+  /** quantity on hand at or below the reorder point */
+  isLowStock: Scalars['Boolean']['output'];
+  location?: Maybe<Scalars['String']['output']>;
+  manufacturerPartNumber?: Maybe<Scalars['String']['output']>;
+  name: Scalars['String']['output'];
+  /** unique per tenant among live parts (case-insensitively) */
+  partNumber: Scalars['String']['output'];
+  /** changes only through the ledger */
+  quantityOnHand: Scalars['Decimal']['output'];
+  reorderPoint: Scalars['Decimal']['output'];
+  reorderQuantity: Scalars['Decimal']['output'];
+  supplier?: Maybe<Scalars['String']['output']>;
+  unit: Scalars['String']['output'];
+  unitCost?: Maybe<Scalars['Decimal']['output']>;
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
+export type PartCategory = {
+  __typename?: 'PartCategory';
+  createdAt: Scalars['DateTimeISO']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  /** parts (not archived) in the category */
+  partCount: Scalars['Int']['output'];
+};
+
+export type PartCategoryPage = {
+  __typename?: 'PartCategoryPage';
+  items: Array<PartCategory>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+export type PartPage = {
+  __typename?: 'PartPage';
+  items: Array<Part>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
 /** the browser's PushSubscription JSON */
 export type PushSubscribeInput = {
   /** the push service URL (http or https, at most 2048 characters) */
@@ -1911,6 +2223,8 @@ export type Query = {
   ingestSources: IngestSourcePage;
   /** newest reading of each metric of a machine */
   latestReadings: MachineLatestReadings;
+  /** parts at or below their reorder point */
+  lowStockParts: PartPage;
   machine: Machine;
   machineGroup: MachineGroup;
   /** active machines directly in a group */
@@ -1923,6 +2237,9 @@ export type Query = {
   /** raw points, or buckets when an interval is given */
   machineReadings: ReadingSeriesResult;
   machines: MachinePage;
+  maintenanceEvent: MaintenanceEvent;
+  /** the tenant's maintenance events by scheduled start (newest first by default) */
+  maintenanceEvents: MaintenanceEventPage;
   me: CurrentUser;
   notificationChannel: NotificationChannel;
   /** the tenant's notification channels, oldest first (secrets masked) */
@@ -1934,6 +2251,13 @@ export type Query = {
   oeeRecords: OeeRecordPage;
   /** averages and ISO 22400 sums of a machine's records over its last days (1-365, default 30) */
   oeeSummary: OeeSummary;
+  part: Part;
+  /** part categories by name */
+  partCategories: PartCategoryPage;
+  /** a part's stock ledger, newest first */
+  partTransactions: StockTransactionPage;
+  /** spare parts by part number (filters: category, search text, low stock) */
+  parts: PartPage;
   /** the caller's own push subscriptions */
   pushSubscriptions: Array<PushSubscription>;
   /** every reason code as a nested forest (inactive ones included, flagged) */
@@ -1957,6 +2281,19 @@ export type Query = {
   users: UserPage;
   /** the server's VAPID public key (base64url) for the browser Push API */
   vapidPublicKey: Scalars['String']['output'];
+  /** recompute a sign-off's signature from the current rows; isValid false when anything signed was altered */
+  verifySignoff: SignoffVerification;
+  workOrder: WorkOrder;
+  /** the completion certificate PDF (base64) of a completed, signed work order */
+  workOrderCertificate: SignoffCertificate;
+  /** comments on a work order, oldest first */
+  workOrderComments: WorkOrderCommentPage;
+  /** parts used by a work order, oldest first */
+  workOrderParts: WorkOrderPartPage;
+  /** a work order's sign-offs, newest first (at most 20) */
+  workOrderSignoffs: Array<Signoff>;
+  /** work orders of the tenant, newest first */
+  workOrders: WorkOrderPage;
 };
 
 
@@ -2105,6 +2442,12 @@ export type QueryLatestReadingsArgs = {
 };
 
 
+export type QueryLowStockPartsArgs = {
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryMachineArgs = {
   id: Scalars['ID']['input'];
 };
@@ -2158,6 +2501,23 @@ export type QueryMachinesArgs = {
 };
 
 
+export type QueryMaintenanceEventArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryMaintenanceEventsArgs = {
+  endBefore?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  sortDir?: InputMaybe<SortDirection>;
+  startAfter?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  status?: InputMaybe<MaintenanceStatus>;
+  type?: InputMaybe<MaintenanceType>;
+};
+
+
 export type QueryNotificationChannelArgs = {
   id: Scalars['ID']['input'];
 };
@@ -2188,6 +2548,33 @@ export type QueryOeeRecordsArgs = {
 export type QueryOeeSummaryArgs = {
   days?: InputMaybe<Scalars['Int']['input']>;
   machineId: Scalars['ID']['input'];
+};
+
+
+export type QueryPartArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryPartCategoriesArgs = {
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryPartTransactionsArgs = {
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  partId: Scalars['ID']['input'];
+};
+
+
+export type QueryPartsArgs = {
+  categoryId?: InputMaybe<Scalars['ID']['input']>;
+  lowStockOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -2247,6 +2634,51 @@ export type QueryUserArgs = {
 export type QueryUsersArgs = {
   page?: InputMaybe<Scalars['Int']['input']>;
   pageSize?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryVerifySignoffArgs = {
+  signoffId: Scalars['ID']['input'];
+  workOrderId: Scalars['ID']['input'];
+};
+
+
+export type QueryWorkOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryWorkOrderCertificateArgs = {
+  workOrderId: Scalars['ID']['input'];
+};
+
+
+export type QueryWorkOrderCommentsArgs = {
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  workOrderId: Scalars['ID']['input'];
+};
+
+
+export type QueryWorkOrderPartsArgs = {
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  workOrderId: Scalars['ID']['input'];
+};
+
+
+export type QueryWorkOrderSignoffsArgs = {
+  workOrderId: Scalars['ID']['input'];
+};
+
+
+export type QueryWorkOrdersArgs = {
+  assignedTo?: InputMaybe<Scalars['ID']['input']>;
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  priority?: InputMaybe<WorkOrderPriority>;
+  status?: InputMaybe<WorkOrderStatus>;
 };
 
 export type ReadingInput = {
@@ -2480,6 +2912,56 @@ export type ShiftOee = {
   runMinutes: Scalars['Float']['output'];
 };
 
+/** an electronic signature of a completed work order (never changed or deleted) */
+export type Signoff = {
+  __typename?: 'Signoff';
+  comment?: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTimeISO']['output'];
+  id: Scalars['ID']['output'];
+  /** id of the SIGNOFF_KEYS entry that signed it */
+  keyId: Scalars['String']['output'];
+  meaning: SignoffMeaning;
+  /** signatureHash of the previous sign-off of the order (null for the first) */
+  prevHash?: Maybe<Scalars['String']['output']>;
+  /** position in the order's chain of sign-offs (1 = first) */
+  seq: Scalars['Int']['output'];
+  /** HMAC-SHA256 (hex) over the RFC 8785 canonical JSON of the order, its parts, the signer, meaning, comment, signed_at and prevHash */
+  signatureHash: Scalars['String']['output'];
+  signedAt: Scalars['DateTimeISO']['output'];
+  signedBy: Scalars['ID']['output'];
+  /** the signer's name at signing */
+  signerName: Scalars['String']['output'];
+  /** the signer's role at signing */
+  signerRole: Scalars['String']['output'];
+  workOrderId: Scalars['ID']['output'];
+};
+
+/** the maintenance completion certificate, a PDF (REST serves the same file as a download) */
+export type SignoffCertificate = {
+  __typename?: 'SignoffCertificate';
+  /** size of the PDF in bytes */
+  byteLength: Scalars['Int']['output'];
+  /** the PDF, base64-encoded */
+  contentBase64: Scalars['String']['output'];
+  contentType: Scalars['String']['output'];
+  fileName: Scalars['String']['output'];
+};
+
+/** what the signer attests: performed the work, reviewed it, or approved it */
+export enum SignoffMeaning {
+  Approved = 'approved',
+  Performed = 'performed',
+  Reviewed = 'reviewed'
+}
+
+export type SignoffVerification = {
+  __typename?: 'SignoffVerification';
+  detail: Scalars['String']['output'];
+  /** the signature recomputed from the current rows equals the stored one */
+  isValid: Scalars['Boolean']['output'];
+  signoffId: Scalars['ID']['output'];
+};
+
 export type SnoozeAlertInput = {
   /** in the future and at most 30 days ahead */
   snoozeUntil: Scalars['DateTimeISO']['input'];
@@ -2515,6 +2997,56 @@ export type SourcePointStatus = {
   status: Scalars['String']['output'];
 };
 
+/** one entry of the append-only stock ledger */
+export type StockTransaction = {
+  __typename?: 'StockTransaction';
+  balanceAfter: Scalars['Decimal']['output'];
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** signed change of the quantity on hand */
+  delta: Scalars['Decimal']['output'];
+  id: Scalars['ID']['output'];
+  notes?: Maybe<Scalars['String']['output']>;
+  partId: Scalars['ID']['output'];
+  /** the amount moved (signed for adjust) */
+  quantity: Scalars['Decimal']['output'];
+  /** the other part of a transfer */
+  relatedPartId?: Maybe<Scalars['ID']['output']>;
+  type: StockTransactionType;
+  userId?: Maybe<Scalars['ID']['output']>;
+  workOrderId?: Maybe<Scalars['ID']['output']>;
+  workOrderPartId?: Maybe<Scalars['ID']['output']>;
+};
+
+export type StockTransactionInput = {
+  /** adjust only, instead of quantity: the counted stock */
+  countedQuantity?: InputMaybe<Scalars['Decimal']['input']>;
+  /** at most 1000 characters */
+  notes?: InputMaybe<Scalars['String']['input']>;
+  /** > 0; for adjust a signed, non-zero delta */
+  quantity?: InputMaybe<Scalars['Decimal']['input']>;
+  /** transfer only: the part that receives the quantity */
+  toPartId?: InputMaybe<Scalars['ID']['input']>;
+  type: StockTransactionType;
+};
+
+export type StockTransactionPage = {
+  __typename?: 'StockTransactionPage';
+  items: Array<StockTransaction>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+/** receive and return add; consume subtracts; adjust adds a signed delta or sets a count; transfer subtracts (and adds to toPartId) */
+export enum StockTransactionType {
+  Adjust = 'adjust',
+  Consume = 'consume',
+  Receive = 'receive',
+  Return = 'return',
+  Transfer = 'transfer'
+}
+
 export type Subscription = {
   __typename?: 'Subscription';
   /** escalation steps fired in the caller's tenant (once per alert and policy across instances) */
@@ -2531,16 +3063,28 @@ export type Subscription = {
   downtimeStarted: DowntimeRecord;
   /** status changes of the tenant's machines (or of one machine) */
   machineStatusChanged: MachineStatusChange;
+  /** maintenance events as they are created, changed and deleted (optionally of one machine) */
+  maintenanceEventChanged: MaintenanceEventChanged;
   /** state changes of one channel's deliveries */
   notificationDeliveryUpdated: NotificationDeliveryChange;
   /** OEE records as they are created, replaced, changed or deleted (optionally of one machine) */
   oeeRecordChanged: OeeRecordChange;
+  /** a part fell to or below its reorder point (once per crossing) */
+  partLowStock: Part;
   /** readings of one machine as they are stored (optionally only some metrics) */
   readingAdded: LiveReading;
   /** shift logs as they are created, changed (the auto-complete job too) or deleted; optionally of one machine or status */
   shiftLogChanged: ShiftLogChangeEvent;
+  /** sign-offs of one work order as they are recorded (on any instance) */
+  signoffRecorded: Signoff;
   /** health changes of the tenant's sources (or of one): state, last error, bad points */
   sourceHealthChanged: SourceHealthEvent;
+  /** parts whose quantity on hand changed (optionally one part) */
+  stockChanged: Part;
+  /** work orders as they are created, changed and deleted (optionally of one machine, in one status after the change) */
+  workOrderChanged: WorkOrderChange;
+  /** comments as they are added to a work order */
+  workOrderCommentAdded: WorkOrderComment;
 };
 
 
@@ -2575,6 +3119,11 @@ export type SubscriptionMachineStatusChangedArgs = {
 };
 
 
+export type SubscriptionMaintenanceEventChangedArgs = {
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
 export type SubscriptionNotificationDeliveryUpdatedArgs = {
   channelId: Scalars['ID']['input'];
 };
@@ -2597,8 +3146,29 @@ export type SubscriptionShiftLogChangedArgs = {
 };
 
 
+export type SubscriptionSignoffRecordedArgs = {
+  workOrderId: Scalars['ID']['input'];
+};
+
+
 export type SubscriptionSourceHealthChangedArgs = {
   sourceId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionStockChangedArgs = {
+  partId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionWorkOrderChangedArgs = {
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<WorkOrderStatus>;
+};
+
+
+export type SubscriptionWorkOrderCommentAddedArgs = {
+  workOrderId: Scalars['ID']['input'];
 };
 
 export type TagMappingInput = {
@@ -2726,6 +3296,23 @@ export type UpdateMachineInput = {
   protocol?: InputMaybe<MachineProtocol>;
 };
 
+/** absent fields keep their value; null clears description, alertId and downtimeRecordId */
+export type UpdateMaintenanceEventInput = {
+  alertId?: InputMaybe<Scalars['ID']['input']>;
+  /** only while scheduled */
+  createsDowntime?: InputMaybe<Scalars['Boolean']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  downtimeRecordId?: InputMaybe<Scalars['ID']['input']>;
+  /** only while scheduled */
+  machineId?: InputMaybe<Scalars['ID']['input']>;
+  scheduledEnd?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  scheduledStart?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  /** a transition of the state machine */
+  status?: InputMaybe<MaintenanceStatus>;
+  title?: InputMaybe<Scalars['String']['input']>;
+  type?: InputMaybe<MaintenanceType>;
+};
+
 /** absent fields keep their value; a new type needs its config */
 export type UpdateNotificationChannelInput = {
   /** by type (documented snake_case keys): email {"email": "a@x.com, b@y.com"} (at most 20); slack and teams {"webhook_url"}; webhook {"url", "headers": {name: value}}; may carry "min_severity". Secrets come back masked ("***"; URLs as origin + "/***"); a mask sent back keeps the stored value */
@@ -2756,6 +3343,21 @@ export type UpdateOeeRecordInput = {
   quality?: InputMaybe<Scalars['Float']['input']>;
   /** 0 to 1000000000 */
   totalPieces?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** absent fields keep their value; a new quantityOnHand is booked as an adjust entry of the difference */
+export type UpdatePartInput = {
+  categoryId?: InputMaybe<Scalars['ID']['input']>;
+  location?: InputMaybe<Scalars['String']['input']>;
+  manufacturerPartNumber?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  partNumber?: InputMaybe<Scalars['String']['input']>;
+  quantityOnHand?: InputMaybe<Scalars['Decimal']['input']>;
+  reorderPoint?: InputMaybe<Scalars['Decimal']['input']>;
+  reorderQuantity?: InputMaybe<Scalars['Decimal']['input']>;
+  supplier?: InputMaybe<Scalars['String']['input']>;
+  unit?: InputMaybe<Scalars['String']['input']>;
+  unitCost?: InputMaybe<Scalars['Decimal']['input']>;
 };
 
 export type UpdateProfileInput = {
@@ -2810,6 +3412,19 @@ export type UpdateUserInput = {
   fullName?: InputMaybe<Scalars['String']['input']>;
   isActive?: InputMaybe<Scalars['Boolean']['input']>;
   role?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** absent fields keep their value, an explicit null clears a nullable one; a completed order refuses every change (409) */
+export type UpdateWorkOrderInput = {
+  alertId?: InputMaybe<Scalars['ID']['input']>;
+  assignedTo?: InputMaybe<Scalars['ID']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  downtimeRecordId?: InputMaybe<Scalars['ID']['input']>;
+  maintenanceEventId?: InputMaybe<Scalars['ID']['input']>;
+  priority?: InputMaybe<WorkOrderPriority>;
+  /** an edge of the diagram (409 otherwise) */
+  status?: InputMaybe<WorkOrderStatus>;
+  title?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type UpsertOeeRecordInput = {
@@ -2875,6 +3490,147 @@ export type UserPage = {
   total: Scalars['Int']['output'];
   totalPages: Scalars['Int']['output'];
 };
+
+export type WorkOrder = {
+  __typename?: 'WorkOrder';
+  /** the alert it answers (same machine) */
+  alertId?: Maybe<Scalars['ID']['output']>;
+  /** the assigned user */
+  assignedTo?: Maybe<Scalars['ID']['output']>;
+  /** when it went cancelled */
+  cancelledAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** when it went completed */
+  completedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** the user who created it */
+  createdBy?: Maybe<Scalars['ID']['output']>;
+  description?: Maybe<Scalars['String']['output']>;
+  /** the downtime record it repairs (same machine) */
+  downtimeRecordId?: Maybe<Scalars['ID']['output']>;
+  id: Scalars['ID']['output'];
+  machineId: Scalars['ID']['output'];
+  machineName: Scalars['String']['output'];
+  /** the maintenance event it carries out (same machine) */
+  maintenanceEventId?: Maybe<Scalars['ID']['output']>;
+  priority: WorkOrderPriority;
+  /** when it went in_progress */
+  startedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  status: WorkOrderStatus;
+  tenantId: Scalars['ID']['output'];
+  title: Scalars['String']['output'];
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
+/** an order as a change left it (as it was, for deleted) */
+export type WorkOrderChange = {
+  __typename?: 'WorkOrderChange';
+  /** the alert it answers (same machine) */
+  alertId?: Maybe<Scalars['ID']['output']>;
+  /** the assigned user */
+  assignedTo?: Maybe<Scalars['ID']['output']>;
+  /** when it went cancelled */
+  cancelledAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** created, updated or deleted */
+  change: Scalars['String']['output'];
+  /** when it went completed */
+  completedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** the user who created it */
+  createdBy?: Maybe<Scalars['ID']['output']>;
+  description?: Maybe<Scalars['String']['output']>;
+  /** the downtime record it repairs (same machine) */
+  downtimeRecordId?: Maybe<Scalars['ID']['output']>;
+  id: Scalars['ID']['output'];
+  machineId: Scalars['ID']['output'];
+  machineName: Scalars['String']['output'];
+  /** the maintenance event it carries out (same machine) */
+  maintenanceEventId?: Maybe<Scalars['ID']['output']>;
+  /** the status before the change */
+  previousStatus: WorkOrderStatus;
+  priority: WorkOrderPriority;
+  /** when it went in_progress */
+  startedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  status: WorkOrderStatus;
+  tenantId: Scalars['ID']['output'];
+  title: Scalars['String']['output'];
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
+export type WorkOrderComment = {
+  __typename?: 'WorkOrderComment';
+  /** the author's name (null once the user is deleted) */
+  authorName?: Maybe<Scalars['String']['output']>;
+  body: Scalars['String']['output'];
+  createdAt: Scalars['DateTimeISO']['output'];
+  id: Scalars['ID']['output'];
+  /** the author */
+  userId: Scalars['ID']['output'];
+  workOrderId: Scalars['ID']['output'];
+};
+
+export type WorkOrderCommentInput = {
+  /** 1 to 5000 characters */
+  body: Scalars['String']['input'];
+};
+
+export type WorkOrderCommentPage = {
+  __typename?: 'WorkOrderCommentPage';
+  items: Array<WorkOrderComment>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+export type WorkOrderPage = {
+  __typename?: 'WorkOrderPage';
+  items: Array<WorkOrder>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+/** a part used by a work order (a linked consume entry of the ledger) */
+export type WorkOrderPart = {
+  __typename?: 'WorkOrderPart';
+  createdAt: Scalars['DateTimeISO']['output'];
+  createdBy?: Maybe<Scalars['ID']['output']>;
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  partId: Scalars['ID']['output'];
+  partNumber: Scalars['String']['output'];
+  quantity: Scalars['Decimal']['output'];
+  transactionId: Scalars['ID']['output'];
+  unit: Scalars['String']['output'];
+  /** the part's unit cost when the line was added */
+  unitCost?: Maybe<Scalars['Decimal']['output']>;
+  workOrderId: Scalars['ID']['output'];
+};
+
+export type WorkOrderPartPage = {
+  __typename?: 'WorkOrderPartPage';
+  items: Array<WorkOrderPart>;
+  page: Scalars['Int']['output'];
+  pageSize: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  totalPages: Scalars['Int']['output'];
+};
+
+export enum WorkOrderPriority {
+  Critical = 'critical',
+  High = 'high',
+  Low = 'low',
+  Medium = 'medium'
+}
+
+/** open → in_progress → completed; open | in_progress → cancelled */
+export enum WorkOrderStatus {
+  Cancelled = 'cancelled',
+  Completed = 'completed',
+  InProgress = 'in_progress',
+  Open = 'open'
+}
 
 export type ApiKeyFieldsFragment = { __typename?: 'ApiKey', id: string, tenantId: string, name: string, keyPrefix: string, scopes: Array<string>, expiresAt?: string | null, lastUsedAt?: string | null, createdAt: string };
 
