@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
-import { Agent as UndiciAgent, request, type Agent } from 'undici';
-import { withCpuCost, type CpuCost } from './lib/cpu.js';
-import { percentile, runLoad, type LoadResult } from './lib/load.js';
+import type { CpuCost } from './lib/cpu.js';
+import { DOORS, doorRequests, eachDoorAlone, mixedLoad, sameOnEveryDoor, withLoadavg, type Door, type DoorLatency, type DoorQuery } from './lib/doors.js';
+import { loadavg, pick, prng, round, type LoadResult } from './lib/load.js';
 import { importMachinesCsv, machineIdsByIdentifier, registerBenchTenant } from './lib/seed.js';
 import type { BenchServer } from './lib/server.js';
-import { prng } from './lib/load.js';
 import { durationMinutes, lookBack, mttrMtbfFrom } from '../src/downtime/downtime.calc.js';
 import { downtimePageStatements, FLEET_ORDER, fleetReliabilityStatement, machineScope } from '../src/downtime/downtime.sql.js';
 import { numberPlaceholders } from '../src/infra/sql-placeholders.js';
@@ -60,15 +59,6 @@ const REASONS: Record<string, string[]> = {
   changeover: ['Changeover to product B', 'Tool change'],
 };
 
-const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
-const loadavg = () => os.loadavg().map((l) => round(l));
-
-function pick<T>(rand: () => number, weighted: readonly (readonly [T, number])[]): T {
-  const total = weighted.reduce((s, [, w]) => s + w, 0);
-  let x = rand() * total;
-  for (const [v, w] of weighted) if ((x -= w) < 0) return v;
-  return weighted.at(-1)![0];
-}
 
 interface Seeded {
   tenantId: string;
@@ -179,14 +169,9 @@ async function seed(api: string, databaseUrl: string): Promise<Seeded> {
  * service's `db.query` sends them: named prepared statements (planned per connection, and after
  * five runs possibly with PostgreSQL's generic plan), so both sides run the same plans.
  */
-interface DirectQuery {
-  name: string;
-  variants: number;
-  restPath(i: number): string;
-  graphql(i: number): { query: string; variables: Record<string, unknown> };
+/** A DoorQuery whose direct SQL takes the tenant. */
+interface DirectQuery extends Omit<DoorQuery, 'direct'> {
   direct(pool: pg.Pool, tenantId: string, i: number): Promise<unknown>;
-  fromRest(body: unknown): unknown;
-  fromGraphql(data: Record<string, unknown>): unknown;
 }
 
 // DowntimeService's own statements (src/downtime/downtime.sql.ts): the fleet statement of
@@ -279,124 +264,36 @@ const DIRECT_QUERIES: readonly DirectQuery[] = [
   },
 ];
 
-export type Door = 'rest' | 'graphql' | 'sql';
-export const DOORS: readonly Door[] = ['rest', 'graphql', 'sql'];
-
-export interface DoorLatency {
-  requests: number;
-  errors: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-}
-
-/**
- * Closed loop like runLoad, but request i goes to door i % 3, each door's latencies kept apart.
- * Bounded in time: `durationMs` after a 1 s warm-up.
- */
-export async function mixedLoad(opts: { durationMs: number; concurrency: number; doors: Record<Door, (dispatcher: Agent, i: number) => Promise<boolean>> }): Promise<Record<Door, DoorLatency> & { seconds: number }> {
-  const dispatcher = new UndiciAgent({ connections: opts.concurrency, pipelining: 1, keepAliveTimeout: 30_000 });
-  const warmupEnd = Date.now() + 1000;
-  const end = warmupEnd + opts.durationMs;
-  const lat: Record<Door, number[]> = { rest: [], graphql: [], sql: [] };
-  const errors: Record<Door, number> = { rest: 0, graphql: 0, sql: 0 };
-  let counter = 0;
-  const client = async () => {
-    while (Date.now() < end) {
-      const i = counter++;
-      const door = DOORS[i % DOORS.length]!;
-      const t0 = performance.now();
-      let ok = false;
-      try {
-        ok = await opts.doors[door](dispatcher, Math.floor(i / DOORS.length));
-      } catch {
-        ok = false;
-      }
-      const ms = performance.now() - t0;
-      if (Date.now() >= warmupEnd) {
-        lat[door].push(ms);
-        if (!ok) errors[door]++;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: opts.concurrency }, client));
-  await dispatcher.close();
-  const stats = (d: Door): DoorLatency => {
-    const xs = lat[d].sort((a, b) => a - b);
-    return { requests: xs.length, errors: errors[d], p50Ms: round(percentile(xs, 50)), p99Ms: round(percentile(xs, 99)), maxMs: round(xs.at(-1) ?? 0) };
-  };
-  return { seconds: opts.durationMs / 1000, rest: stats('rest'), graphql: stats('graphql'), sql: stats('sql') };
-}
-
-/** Stable JSON (keys sorted) for comparing answers. */
-export function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
-}
-
 export async function benchDowntime(server: BenchServer, opts: { durationMs: number; concurrency: number; databaseUrl: string }): Promise<DowntimeBenchResult> {
   const loadavgStart = loadavg();
   const api = `${server.url}/api/v1`;
   const t0 = Date.now();
   const s = await seed(api, opts.databaseUrl);
   const seedFigures = { machines: MACHINES, records: RECORDS, openRecords: s.openRecords, reasonCodes: s.reasonCodes, seconds: round((Date.now() - t0) / 1000, 1) };
-  const json = { ...s.auth, 'content-type': 'application/json' };
   // a connection per statement in flight (the list sends two per request): the floor is never pool-bound
   // the same session settings as the app's pool (src/infra/database.ts: JIT off)
   const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 2 * opts.concurrency, options: '-c jit=off' });
+  const target = { apiUrl: api, serverUrl: server.url, auth: s.auth };
   const phases: DowntimeBenchResult['phases'] = {};
   const mixed: DowntimeBenchResult['mixed'] = {};
   const ratios: Record<string, number> = {};
   const checked: string[] = [];
   try {
-    for (const q of DIRECT_QUERIES) {
-      // --- identical answers on the three paths, for every variant the load cycles through
-      for (let i = 0; i < q.variants; i++) {
-        // MTTR/MTBF look back from "now": a record crossing the window's start between the three
-        // calls changes the answer, so a difference is asked again (at most 3 times)
-        for (let attempt = 1; ; attempt++) {
-          const r = await fetch(`${api}${q.restPath(i)}`, { headers: s.auth });
-          const restBody = (await r.json()) as unknown;
-          const g = await fetch(`${server.url}/graphql`, { method: 'POST', headers: json, body: JSON.stringify(q.graphql(i)) });
-          const gqlBody = (await g.json()) as { data?: Record<string, unknown>; errors?: unknown };
-          if (r.status !== 200 || !gqlBody.data) throw new Error(`${q.name} ${i}: REST ${r.status} ${JSON.stringify(restBody).slice(0, 300)}, GraphQL ${JSON.stringify(gqlBody.errors)}`);
-          const direct = await q.direct(pool, s.tenantId, i);
-          const [a, b, d] = [canonical(q.fromRest(restBody)), canonical(q.fromGraphql(gqlBody.data)), canonical(direct)];
-          if (a === b && a === d) {
-            checked.push(`${q.name} ${q.restPath(i)}: identical (${a.length} bytes${attempt > 1 ? `, attempt ${attempt}` : ''})`);
-            break;
-          }
-          if (attempt === 3) throw new Error(`${q.name} ${i}: answers differ\n REST    ${a.slice(0, 400)}\n GraphQL ${b.slice(0, 400)}\n SQL     ${d.slice(0, 400)}`);
-        }
-      }
+    for (const tenantQuery of DIRECT_QUERIES) {
+      const q: DoorQuery = { ...tenantQuery, direct: (p, i) => tenantQuery.direct(p, s.tenantId, i) };
+      // --- identical answers on the three paths, for every variant the load cycles through (MTTR/MTBF
+      // look back from "now": a record crossing the window's start between the three calls changes
+      // the answer, hence the retries of sameOnEveryDoor)
+      for (let i = 0; i < q.variants; i++) checked.push(await sameOnEveryDoor(target, pool, q, i));
       // --- load: REST, GraphQL, direct SQL
-      const doors: Record<Door, (dispatcher: Agent, i: number) => Promise<boolean>> = {
-        rest: async (dispatcher, i) => {
-          const r = await request(`${api}${q.restPath(i % q.variants)}`, { dispatcher, headers: s.auth });
-          await r.body.dump();
-          return r.statusCode === 200;
-        },
-        graphql: async (dispatcher, i) => {
-          const r = await request(`${server.url}/graphql`, { dispatcher, method: 'POST', headers: json, body: JSON.stringify(q.graphql(i % q.variants)) });
-          const text = await r.body.text();
-          return r.statusCode === 200 && !text.includes('"errors"');
-        },
-        sql: async (_dispatcher, i) => {
-          await q.direct(pool, s.tenantId, i % q.variants);
-          return true;
-        },
-      };
+      const doors = doorRequests(target, pool, q);
       // each path alone: throughput and CPU per request of each process
-      for (const door of DOORS) {
-        const loadavgBefore = loadavg();
-        const r = await withCpuCost(server.pid, opts.databaseUrl, () => runLoad({ durationMs: opts.durationMs, concurrency: opts.concurrency, request: doors[door] }));
-        phases[`${q.name}.${door}`] = { ...r, loadavgBefore, loadavgAfter: loadavg() };
-      }
+      for (const [door, r] of Object.entries(await eachDoorAlone(server, opts, doors))) phases[`${q.name}.${door}`] = r;
       // the three interleaved request by request on the same clients, so every path meets the same
       // load at every moment (on a shared machine the load moves between separate phases): the
       // latencies the ratios are taken from
-      const loadavgBefore = loadavg();
-      const m = await mixedLoad({ durationMs: DOORS.length * opts.durationMs, concurrency: opts.concurrency, doors });
-      mixed[q.name] = { ...m, loadavgBefore, loadavgAfter: loadavg() };
+      const m = await withLoadavg(() => mixedLoad({ durationMs: DOORS.length * opts.durationMs, concurrency: opts.concurrency, doors }));
+      mixed[q.name] = m;
       ratios[`${q.name}.rest`] = round(m.rest.p99Ms / m.sql.p99Ms);
       ratios[`${q.name}.graphql`] = round(m.graphql.p99Ms / m.sql.p99Ms);
     }

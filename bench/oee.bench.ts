@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
-import { request, type Agent } from 'undici';
-import { canonical, DOORS, mixedLoad, type Door } from './downtime.bench.js';
 import { currentRssMb } from './ingest.bench.js';
-import { withCpuCost, type CpuCost } from './lib/cpu.js';
-import { prng, runLoad, type LoadResult } from './lib/load.js';
+import type { CpuCost } from './lib/cpu.js';
+import { DOORS, doorRequests, eachDoorAlone, mixedLoad, sameOnEveryDoor, withLoadavg, type DoorQuery } from './lib/doors.js';
+import { loadavg, pick, prng, round, type LoadResult } from './lib/load.js';
 import { importMachinesCsv, machineIdsByIdentifier, registerBenchTenant } from './lib/seed.js';
 import type { BenchServer } from './lib/server.js';
 import { addDays, dayBounds, shiftWindow, todayIn } from '../src/common/local-time.js';
@@ -73,16 +72,7 @@ const DOWNTIME_CATEGORIES = [
   ['maintenance', 10],
 ] as const;
 
-const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
-const loadavg = () => os.loadavg().map((l) => round(l));
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
-
-function pick<T>(rand: () => number, weighted: readonly (readonly [T, number])[]): T {
-  const total = weighted.reduce((s, [, w]) => s + w, 0);
-  let x = rand() * total;
-  for (const [v, w] of weighted) if ((x -= w) < 0) return v;
-  return weighted.at(-1)![0];
-}
 
 interface Seeded {
   tenantId: string;
@@ -320,15 +310,6 @@ async function seed(apiUrl: string, databaseUrl: string): Promise<Seeded> {
 }
 
 /** One measured query on its three paths, each answer reduced to the figures the three share. */
-interface Query {
-  name: string;
-  variants: number;
-  restPath(i: number): string;
-  graphql(i: number): { query: string; variables: Record<string, unknown> };
-  direct(pool: pg.Pool, i: number): Promise<unknown>;
-  fromRest(body: unknown): unknown;
-  fromGraphql(data: Record<string, unknown>): unknown;
-}
 
 const r1 = (x: unknown) => (x === null || x === undefined ? null : round(Number(x), 1));
 type Row = Record<string, unknown>;
@@ -353,7 +334,7 @@ const fromGraphqlAggregate = (g: Row) => {
 const AGGREGATE_FIELDS = `recordsCount averageOee averageAvailability averagePerformance averageQuality
   iso22400 { availability performance quality oee plannedMinutes runMinutes totalPieces goodPieces lossMinutes { availabilityLoss performanceLoss qualityLoss notScheduled } }`;
 
-function queries(s: Seeded): Query[] {
+function queries(s: Seeded): DoorQuery[] {
   const summaryDays = [30, 365];
   return [
     {
@@ -440,9 +421,9 @@ export async function benchOee(server: BenchServer, opts: { durationMs: number; 
   const t0 = Date.now();
   const s = await seed(apiUrl, opts.databaseUrl);
   const seedFigures = { ...s.figures, seconds: round((Date.now() - t0) / 1000, 1) };
-  const json = { ...s.auth, 'content-type': 'application/json' };
   // the same session settings as the app's pool (src/infra/database.ts: JIT off), so the direct door is the floor
   const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.concurrency, options: '-c jit=off' });
+  const target = { apiUrl, serverUrl: server.url, auth: s.auth };
   const phases: OeeBenchResult['phases'] = {};
   const checked: string[] = [];
   const p99Ms: Record<string, number> = {};
@@ -450,51 +431,18 @@ export async function benchOee(server: BenchServer, opts: { durationMs: number; 
   let rss: number[] = [];
   try {
     for (const q of queries(s)) {
-      // --- the same figures on the three paths (a few variants of the summary)
-      for (const i of q.variants > 1 ? [0, 1, 2 * 19 + 1, 2 * 500] : [0]) {
-        for (let attempt = 1; ; attempt++) {
-          const r = await fetch(`${apiUrl}${q.restPath(i)}`, { headers: s.auth });
-          const restBody = (await r.json()) as unknown;
-          const g = await fetch(`${server.url}/graphql`, { method: 'POST', headers: json, body: JSON.stringify(q.graphql(i)) });
-          const gqlBody = (await g.json()) as { data?: Record<string, unknown>; errors?: unknown };
-          if (r.status !== 200 || !gqlBody.data) throw new Error(`${q.name} ${i}: REST ${r.status} ${JSON.stringify(restBody).slice(0, 300)}, GraphQL ${JSON.stringify(gqlBody.errors)}`);
-          const [a, b, d] = [canonical(q.fromRest(restBody)), canonical(q.fromGraphql(gqlBody.data)), canonical(await q.direct(pool, i))];
-          if (a === b && a === d) {
-            checked.push(`${q.name} ${q.restPath(i)}: identical (${a.length} bytes of figures${attempt > 1 ? `, attempt ${attempt}` : ''})`);
-            break;
-          }
-          // a local midnight passing between the calls moves the window: ask again (at most 3 times)
-          if (attempt === 3) throw new Error(`${q.name} ${i}: answers differ\n REST    ${a.slice(0, 400)}\n GraphQL ${b.slice(0, 400)}\n SQL     ${d.slice(0, 400)}`);
-        }
-      }
-      const doors: Record<Door, (dispatcher: Agent, i: number) => Promise<boolean>> = {
-        rest: async (dispatcher, i) => {
-          const r = await request(`${apiUrl}${q.restPath(i % q.variants)}`, { dispatcher, headers: s.auth });
-          await r.body.dump();
-          return r.statusCode === 200;
-        },
-        graphql: async (dispatcher, i) => {
-          const r = await request(`${server.url}/graphql`, { dispatcher, method: 'POST', headers: json, body: JSON.stringify(q.graphql(i % q.variants)) });
-          const text = await r.body.text();
-          return r.statusCode === 200 && !text.includes('"errors"');
-        },
-        sql: async (_dispatcher, i) => {
-          await q.direct(pool, i % q.variants);
-          return true;
-        },
-      };
+      // --- the same figures on the three paths (a few variants of the summary; a local midnight
+      // passing between the calls moves the window, hence the retries of sameOnEveryDoor)
+      for (const i of q.variants > 1 ? [0, 1, 2 * 19 + 1, 2 * 500] : [0]) checked.push(await sameOnEveryDoor(target, pool, q, i, 'bytes of figures'));
+      const doors = doorRequests(target, pool, q);
       const sampler = q.name === 'fleet' ? rssSeries(server.pid) : null;
-      for (const door of DOORS) {
-        const loadavgBefore = loadavg();
-        const r = await withCpuCost(server.pid, opts.databaseUrl, () => runLoad({ durationMs: opts.durationMs, concurrency: opts.concurrency, request: doors[door] }));
-        phases[`${q.name}.${door}`] = { ...r, loadavgBefore, loadavgAfter: loadavg() };
+      for (const [door, r] of Object.entries(await eachDoorAlone(server, opts, doors))) {
+        phases[`${q.name}.${door}`] = r;
         p99Ms[`${q.name}.${door}`] = r.p99Ms;
       }
       if (q.name === 'fleet') {
         // interleaved request by request on the same clients: every path meets the same load
-        const loadavgBefore = loadavg();
-        const m = await mixedLoad({ durationMs: DOORS.length * opts.durationMs, concurrency: opts.concurrency, doors });
-        fleetMixed = { ...m, loadavgBefore, loadavgAfter: loadavg() };
+        fleetMixed = await withLoadavg(() => mixedLoad({ durationMs: DOORS.length * opts.durationMs, concurrency: opts.concurrency, doors }));
         rss = await sampler!.stop();
       }
     }

@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema, type ContainerType } from 'type-graphql';
 import { InProcessEventBus, toTypeGraphqlPubSub, type EventBus } from '../src/infra/event-bus.js';
 import { RESOLVER_CLASSES } from './index.js';
+import { DateTime } from '../schema/scalars.js';
 
 /** Builds the executable schema; resolver instances come from `instances` (absent: schema only, for printing). */
 export async function buildAppSchema(instances?: Map<Function, object>, bus?: EventBus): Promise<GraphQLSchema> {
@@ -21,6 +22,8 @@ export async function buildAppSchema(instances?: Map<Function, object>, bus?: Ev
     pubSub: toTypeGraphqlPubSub(bus ?? new InProcessEventBus()),
     validate: false,
     emitSchemaFile: false,
+    // every Date, declared with DateTime or not, is the range-checked scalar
+    scalarsMap: [{ type: Date, scalar: DateTime }],
   });
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ValidationIssue } from '../src/common/errors.js';
 import { codePointLength } from '../src/common/text-rules.js';
+import { INSTANT_RANGE_MESSAGE, inInstantRange } from '../src/common/instant-range.js';
 import { USER_LIMITS } from '../src/users/user.rules.js';
 
 /** Turns zod issues into the reference backend's `{loc, msg, type}` list, prefixed by where the value came from. */
@@ -70,14 +71,6 @@ function text(max: number, min = 0) {
     .meta({ maxLength: max });
 }
 
-/** The instants every door accepts (UTC years). */
-export const INSTANT_YEARS = { min: 1000, max: 9999 } as const;
-
-export function inInstantRange(d: Date): boolean {
-  const y = d.getUTCFullYear();
-  return y >= INSTANT_YEARS.min && y <= INSTANT_YEARS.max;
-}
-
 /** Field schemas shared by the route files. */
 export const v = {
   uuid: (what = 'id') => z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, `Input should be a valid UUID (${what})`).transform((s) => s.toLowerCase()),
@@ -93,8 +86,7 @@ export const v = {
         message: 'Input should be a valid ISO 8601 datetime with a timezone',
         params: { format: 'datetime' },
       })
-      // PostgreSQL has no year 0 and the driver reads years below 100 back as 19xx: keep to four-digit years
-      .refine((s) => inInstantRange(new Date(s)), { message: `Input should be a datetime between the years ${INSTANT_YEARS.min} and ${INSTANT_YEARS.max}`, params: { format: 'datetime' } })
+      .refine((s) => inInstantRange(new Date(s)), { message: INSTANT_RANGE_MESSAGE, params: { format: 'datetime' } })
       .transform((s) => new Date(s)),
   /** integer in a query string */
   qint: (opts: { min?: number; max?: number; default?: number }) => {

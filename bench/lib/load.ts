@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { Agent } from 'undici';
 
 export interface LoadResult {
@@ -64,7 +65,9 @@ export async function runLoad(opts: {
   };
 }
 
-const round = (n: number) => Math.round(n * 100) / 100;
+export const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+/** The machine's load averages (1, 5, 15 min), rounded: recorded around every measured run. */
+export const loadavg = () => os.loadavg().map((l) => round(l));
 
 /** Deterministic PRNG (mulberry32): a benchmark replays the same values on every run and in its baseline. */
 export function prng(seed: number): () => number {
@@ -76,4 +79,12 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** One of `weighted`'s values, drawn with the odds of their weights. */
+export function pick<T>(rand: () => number, weighted: readonly (readonly [T, number])[]): T {
+  const total = weighted.reduce((s, [, w]) => s + w, 0);
+  let x = rand() * total;
+  for (const [v, w] of weighted) if ((x -= w) < 0) return v;
+  return weighted.at(-1)![0];
 }

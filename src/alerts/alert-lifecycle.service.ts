@@ -2,8 +2,7 @@ import type { Database } from '../infra/database.js';
 import type { EventBus } from '../infra/event-bus.js';
 import { machineStatusTopic } from '../machines/machine.events.js';
 import type { AlertSeverity } from './alert-rule.entity.js';
-import type { AlertResolution } from './alert.entity.js';
-import { alertRaisedTopic, alertUpdatedTopic, type AlertChange, type AlertSnapshot } from './alert.events.js';
+import { alertRaisedTopic, alertSnapshotOfRow, alertUpdatedTopic, type AlertChange, type AlertRowWithMachine, type AlertSnapshot } from './alert.events.js';
 import { renderAlertMessage } from './alert-rule.rules.js';
 import { STATUS_FROM_ALERTS_SQL } from '../machines/machine-status.service.js';
 
@@ -22,54 +21,6 @@ export interface LifecycleRule {
   id: string;
   name: string;
   messageTemplate: string;
-}
-
-interface AlertRow {
-  id: string;
-  tenant_id: string;
-  rule_id: string | null;
-  machine_id: string;
-  severity: AlertSeverity;
-  status: 'active' | 'resolved';
-  message: string;
-  metric_name: string;
-  metric_value: number;
-  threshold_value: number;
-  is_acknowledged: boolean;
-  acknowledged_by: string | null;
-  acknowledged_at: Date | string | null;
-  snoozed_until: Date | string | null;
-  resolved_at: Date | string | null;
-  resolution: AlertResolution | null;
-  created_at: Date | string;
-  updated_at: Date | string;
-  machine_name: string;
-}
-
-const date = (v: Date | string | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
-
-function snapshot(r: AlertRow): AlertSnapshot {
-  return {
-    id: r.id,
-    tenantId: r.tenant_id,
-    ruleId: r.rule_id,
-    machineId: r.machine_id,
-    machineName: r.machine_name,
-    severity: r.severity,
-    status: r.status,
-    message: r.message,
-    metricName: r.metric_name,
-    metricValue: Number(r.metric_value),
-    thresholdValue: Number(r.threshold_value),
-    isAcknowledged: r.is_acknowledged,
-    acknowledgedBy: r.acknowledged_by,
-    acknowledgedAt: date(r.acknowledged_at),
-    snoozedUntil: date(r.snoozed_until),
-    resolvedAt: date(r.resolved_at),
-    resolution: r.resolution,
-    createdAt: date(r.created_at)!,
-    updatedAt: date(r.updated_at)!,
-  };
 }
 
 // Every statement returns the changed alert joined with its machine's name, for the event.
@@ -96,7 +47,7 @@ export class AlertLifecycleService {
     const machines: { name: string }[] = await conn.execute('select name from machines where id = ? and tenant_id = ?', [machineId, tenantId]);
     if (machines.length === 0) return null;
     const message = this.message(rule, machines[0]!.name, trip);
-    const rows: AlertRow[] = await conn.execute(
+    const rows: AlertRowWithMachine[] = await conn.execute(
       `insert into alerts as a (id, tenant_id, rule_id, machine_id, severity, status, message, metric_name, metric_value, threshold_value,
                                is_acknowledged, created_at, updated_at)
        values (gen_random_uuid(), ?, ?, ?, ?, 'active', ?, ?, ?, ?, false, now(), now())
@@ -105,7 +56,7 @@ export class AlertLifecycleService {
       [tenantId, rule.id, machineId, trip.severity, message, trip.metricName, trip.metricValue, trip.thresholdValue],
     );
     if (rows.length === 0) return null;
-    const alert = snapshot(rows[0]!);
+    const alert = alertSnapshotOfRow(rows[0]!);
     await this.bus.publish(alertRaisedTopic(tenantId), alert);
     await this.followStatus(tenantId, [machineId]);
     return alert;
@@ -119,7 +70,7 @@ export class AlertLifecycleService {
     const conn = this.db.em().getConnection();
     const machines: { name: string }[] = await conn.execute('select name from machines where id = ? and tenant_id = ?', [machineId, tenantId]);
     if (machines.length === 0) return null;
-    const rows: (AlertRow & { previous_severity: AlertSeverity })[] = await conn.execute(
+    const rows: (AlertRowWithMachine & { previous_severity: AlertSeverity })[] = await conn.execute(
       `with prev as (select id, severity from alerts
                       where tenant_id = ? and rule_id = ? and machine_id = ? and status = 'active'
                         and (case severity when 'info' then 0 when 'warning' then 1 else 2 end) <
@@ -131,7 +82,7 @@ export class AlertLifecycleService {
       [tenantId, rule.id, machineId, trip.severity, trip.severity, this.message(rule, machines[0]!.name, trip), trip.metricName, trip.metricValue, trip.thresholdValue],
     );
     if (rows.length === 0) return null;
-    const alert = snapshot(rows[0]!);
+    const alert = alertSnapshotOfRow(rows[0]!);
     await this.publishUpdate(alert, 'escalated', rows[0]!.previous_severity);
     await this.followStatus(tenantId, [machineId]);
     return alert;
@@ -139,7 +90,7 @@ export class AlertLifecycleService {
 
   /** Resolves the active alert of (rule, machine) as back to normal; null when none is active. */
   async resolve(tenantId: string, ruleId: string, machineId: string): Promise<AlertSnapshot | null> {
-    const rows: AlertRow[] = await this.db
+    const rows: AlertRowWithMachine[] = await this.db
       .em()
       .getConnection()
       .execute(
@@ -149,7 +100,7 @@ export class AlertLifecycleService {
         [tenantId, ruleId, machineId],
       );
     if (rows.length === 0) return null;
-    const alert = snapshot(rows[0]!);
+    const alert = alertSnapshotOfRow(rows[0]!);
     await this.publishUpdate(alert, 'resolved', alert.severity);
     await this.followStatus(tenantId, [machineId]);
     return alert;
@@ -160,7 +111,7 @@ export class AlertLifecycleService {
    * `resolution`); returns how many. Call it before deleting the rule: deletion clears `rule_id`.
    */
   async resolveForRule(tenantId: string, ruleId: string, reason: 'rule_disabled' | 'rule_deleted'): Promise<number> {
-    const rows: AlertRow[] = await this.db
+    const rows: AlertRowWithMachine[] = await this.db
       .em()
       .getConnection()
       .execute(
@@ -170,7 +121,7 @@ export class AlertLifecycleService {
         [reason, tenantId, ruleId],
       );
     for (const r of rows) {
-      const alert = snapshot(r);
+      const alert = alertSnapshotOfRow(r);
       await this.publishUpdate(alert, 'resolved', alert.severity);
     }
     await this.followStatus(

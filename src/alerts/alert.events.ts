@@ -80,3 +80,53 @@ export function alertSnapshot(a: Alert, machineName: string): AlertSnapshot {
     updatedAt: a.updatedAt,
   };
 }
+
+/** An `alerts` row as SQL returns it (`select a.*, m.name as machine_name`), for snapshots built without the ORM. */
+export interface AlertRowWithMachine {
+  id: string;
+  tenant_id: string;
+  rule_id: string | null;
+  machine_id: string;
+  severity: AlertSeverity;
+  status: 'active' | 'resolved';
+  message: string;
+  metric_name: string;
+  metric_value: number;
+  threshold_value: number;
+  is_acknowledged: boolean;
+  acknowledged_by: string | null;
+  acknowledged_at: Date | string | null;
+  snoozed_until: Date | string | null;
+  resolved_at: Date | string | null;
+  resolution: AlertResolution | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+  machine_name: string;
+}
+
+const rowDate = (v: Date | string | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
+
+/** The snapshot of an alert row read by SQL. */
+export function alertSnapshotOfRow(r: AlertRowWithMachine): AlertSnapshot {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    ruleId: r.rule_id,
+    machineId: r.machine_id,
+    machineName: r.machine_name,
+    severity: r.severity,
+    status: r.status,
+    message: r.message,
+    metricName: r.metric_name,
+    metricValue: Number(r.metric_value),
+    thresholdValue: Number(r.threshold_value),
+    isAcknowledged: r.is_acknowledged,
+    acknowledgedBy: r.acknowledged_by,
+    acknowledgedAt: rowDate(r.acknowledged_at),
+    snoozedUntil: rowDate(r.snoozed_until),
+    resolvedAt: rowDate(r.resolved_at),
+    resolution: r.resolution,
+    createdAt: rowDate(r.created_at)!,
+    updatedAt: rowDate(r.updated_at)!,
+  };
+}

@@ -53,7 +53,7 @@ export interface OutboundResponse {
 
 /** idle kept-alive sockets close after this (below Node's 5 s server keep-alive, so a reused socket is rarely one the peer is closing) */
 const IDLE_SOCKET_MS = 2_000;
-/** kept-alive agents at most (one per pinned destination); the least recently used is closed beyond */
+/** kept-alive agents remembered at most (one per pinned destination); the least recently used is forgotten beyond */
 const MAX_AGENTS = 256;
 /** sockets per destination */
 const MAX_SOCKETS = 64;
@@ -78,11 +78,8 @@ function agentFor(secure: boolean, address: string, port: number, servername: st
   const opts = { keepAlive: true, keepAliveMsecs: 1_000, maxSockets: MAX_SOCKETS, maxFreeSockets: MAX_SOCKETS, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const };
   agent = secure ? new https.Agent(opts) : new http.Agent(opts);
   agents.set(key, agent);
-  if (agents.size > MAX_AGENTS) {
-    const [oldKey, oldAgent] = agents.entries().next().value!;
-    agents.delete(oldKey);
-    oldAgent.destroy();
-  }
+  // forgotten, not destroyed: its requests in flight finish, and its idle sockets close after IDLE_SOCKET_MS
+  if (agents.size > MAX_AGENTS) agents.delete(agents.keys().next().value!);
   return agent;
 }
 

@@ -107,6 +107,7 @@ class Connection {
   ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
+      if (this.#closed) return;
       this.#chunks.push(chunk);
       this.#buffered += chunk.length;
       if (this.#running && this.#buffered > HIGH_WATER_BYTES) socket.pause();
@@ -120,7 +121,11 @@ class Connection {
   #close(farewell?: Buffer): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (farewell && this.socket.writable) this.socket.end(farewell);
+    this.#chunks.length = 0;
+    this.#buffered = 0;
+    this.#pending.length = 0;
+    this.#pendingBytes = 0;
+    if (farewell && this.socket.writable) this.socket.end(farewell, () => this.socket.destroy());
     else this.socket.destroy();
     if (!this.#running) void this.#pump();
   }
@@ -307,7 +312,7 @@ export async function serveEmbedded(opts: EmbeddedSocketOptions): Promise<Embedd
     socket.once('close', () => sockets.delete(socket));
     if (shared.stopped || open.size >= opts.maxConnections) {
       socket.on('error', () => undefined);
-      socket.end(errorResponse('53300', 'sorry, too many clients already'));
+      socket.end(errorResponse('53300', 'sorry, too many clients already'), () => socket.destroy());
       return;
     }
     const conn: Connection = new Connection(socket, shared, () => open.delete(conn));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AlertSeverity } from '../alerts/alert-rule.entity.js';
-import { alertRaisedTopic, alertUpdatedTopic, type AlertSnapshot } from '../alerts/alert.events.js';
+import { alertRaisedTopic, alertSnapshotOfRow, alertUpdatedTopic, type AlertRowWithMachine, type AlertSnapshot } from '../alerts/alert.events.js';
 import { severityRank } from '../alerts/alert.rules.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { AUDIT_TOPIC } from '../audit/audit.events.js';
@@ -394,7 +394,7 @@ export class NotificationDeliveryService {
     let routed = 0;
     const tenants = await this.d.channels.tenantsWithTargets();
     if (tenants.length > 0) {
-      const missed = await this.d.db.query<MissedAlertRow>(
+      const missed = await this.d.db.query<AlertRowWithMachine>(
         `select a.*, m.name as machine_name from alerts a join machines m on m.id = a.machine_id
           where a.tenant_id = any(string_to_array(?, ',')::uuid[]) and a.status = 'active' and not a.is_acknowledged
             and a.updated_at > now() - interval '${MISSED_ROUTING_WINDOW}' and a.updated_at < now() - interval '${ROUTING_GRACE}'
@@ -402,7 +402,7 @@ export class NotificationDeliveryService {
           order by a.updated_at limit ${SWEEP_BATCH}`,
         [tenants.join(',')],
       );
-      for (const a of missed) routed += await this.route(missedSnapshot(a));
+      for (const a of missed) routed += await this.route(alertSnapshotOfRow(a));
     }
     const escalated = await this.escalation.runDue();
     return { requeued: lost.length, routed, escalated };
@@ -508,48 +508,3 @@ const channelRow = (r: ClaimedRow): ChannelRow => ({
   signing_secret: r.ch_signing_secret,
 });
 
-interface MissedAlertRow {
-  id: string;
-  tenant_id: string;
-  rule_id: string | null;
-  machine_id: string;
-  machine_name: string;
-  severity: AlertSeverity;
-  status: 'active' | 'resolved';
-  message: string;
-  metric_name: string;
-  metric_value: number;
-  threshold_value: number;
-  is_acknowledged: boolean;
-  acknowledged_by: string | null;
-  acknowledged_at: Date | string | null;
-  snoozed_until: Date | string | null;
-  created_at: Date | string;
-  updated_at: Date | string;
-}
-
-const asDate = (v: Date | string | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
-
-function missedSnapshot(r: MissedAlertRow): AlertSnapshot {
-  return {
-    id: r.id,
-    tenantId: r.tenant_id,
-    ruleId: r.rule_id,
-    machineId: r.machine_id,
-    machineName: r.machine_name,
-    severity: r.severity,
-    status: r.status,
-    message: r.message,
-    metricName: r.metric_name,
-    metricValue: Number(r.metric_value),
-    thresholdValue: Number(r.threshold_value),
-    isAcknowledged: r.is_acknowledged,
-    acknowledgedBy: r.acknowledged_by,
-    acknowledgedAt: asDate(r.acknowledged_at),
-    snoozedUntil: asDate(r.snoozed_until),
-    resolvedAt: null,
-    resolution: null,
-    createdAt: asDate(r.created_at)!,
-    updatedAt: asDate(r.updated_at)!,
-  };
-}

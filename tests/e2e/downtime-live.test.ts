@@ -4,88 +4,36 @@
  * both, refusal of a foreign machine filter, and delivery across two API instances over Redis.
  */
 import { randomUUID } from 'node:crypto';
-import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { http, registerTenant, startTestApp, type TenantSession, type TestApp } from '../helpers/app.js';
+import { closedDowntime, newMachine as machine } from '../helpers/fixtures.js';
 import { probeService } from '../helpers/services.js';
+import { expectRefused, subscribe, warmUp, type Subscription } from '../helpers/subscriptions.js';
+import { suiteInstancePair } from '../helpers/suite-apps.js';
 
 const pgSvc = await probeService('postgres');
 const redisSvc = await probeService('redis');
-const WAIT_MS = 5_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-type Msg = Record<string, any>;
-
-/** Payloads of one subscription, and a bounded wait for one matching a predicate. */
-class Inbox {
-  readonly items: Msg[] = [];
-  readonly errors: unknown[] = [];
-
-  async waitFor(pred: (m: Msg) => boolean, what: string, ms = WAIT_MS): Promise<Msg> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const hit = this.items.find(pred);
-      if (hit) return hit;
-      if (this.errors.length) throw new Error(`failed while waiting for ${what}: ${JSON.stringify(this.errors)}`);
-      if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}; got ${JSON.stringify(this.items)}`);
-      await sleep(25);
-    }
-  }
-}
 
 const FIELDS = 'id machineId machineName reason category reasonCodeId reasonCodeName startedAt endedAt durationMinutes origin createdBy';
 const STARTED = `subscription($machineId: ID, $groupId: ID) { downtimeStarted(machineId: $machineId, groupId: $groupId) { ${FIELDS} } }`;
 const ENDED = `subscription($machineId: ID, $groupId: ID) { downtimeEnded(machineId: $machineId, groupId: $groupId) { ${FIELDS} } }`;
 
-function subscribe(url: string, token: string, query: string, field: string, variables: Record<string, unknown> = {}): { inbox: Inbox; client: Client } {
-  const inbox = new Inbox();
-  const client = createClient({ url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: true });
-  client.subscribe<Record<string, Msg>>(
-    { query, variables },
-    {
-      next: (r) => {
-        if (r.errors) inbox.errors.push(r.errors);
-        else if (r.data?.[field]) inbox.items.push(r.data[field]);
-      },
-      error: (e) => inbox.errors.push(e),
-      complete: () => undefined,
-    },
-  );
-  return { inbox, client };
-}
-
 describe.skipIf(pgSvc.skip)(`downtime subscriptions${pgSvc.label}`, () => {
   let t: TestApp;
   let a: TenantSession;
   let b: TenantSession;
-  let slot = 0;
 
-  async function machine(api: string, s: TenantSession, name: string): Promise<string> {
-    const r = await http('POST', `${api}/machines`, { token: s.token, body: { name, machine_identifier: `LV-${randomUUID().slice(0, 12)}`, protocol: 'json' } });
-    expect(r.status).toBe(201);
-    return r.body.id;
-  }
 
-  /** A closed record in a slot of its own (started and ended events both follow). */
-  async function closed(api: string, s: TenantSession, m: string): Promise<Msg> {
-    const start = Date.UTC(2025, 0, 1) + slot++ * 3_600_000;
-    const r = await http('POST', `${api}/machines/${m}/downtime`, { token: s.token, body: { reason: 'Closed', category: 'planned', started_at: new Date(start).toISOString(), ended_at: new Date(start + 600_000).toISOString() } });
-    expect(r.status, r.text).toBe(201);
-    return r.body;
-  }
+  /** A closed record (started and ended events both follow). */
+  const closed = (api: string, s: TenantSession, m: string) => closedDowntime(api, s, m, { reason: 'Closed', category: 'planned' });
 
-  /** The server subscribes to the bus after the subscribe message: create records until one arrives. */
-  async function warm(api: string, sub: { inbox: Inbox }, s: TenantSession, m: string): Promise<void> {
-    const deadline = Date.now() + WAIT_MS;
-    for (;;) {
+  /** Closed records until the subscriber has one. */
+  async function warm(api: string, sub: Subscription, s: TenantSession, m: string): Promise<void> {
+    await warmUp(sub.inbox, async () => {
       const r = await closed(api, s, m);
-      try {
-        await sub.inbox.waitFor((x) => x.id === r.id, 'warm-up record', 300);
-        return;
-      } catch (err) {
-        if (sub.inbox.errors.length || Date.now() > deadline) throw err;
-      }
-    }
+      return (x) => x.id === r.id;
+    }, 'warm-up record');
   }
 
   beforeAll(async () => {
@@ -143,28 +91,15 @@ describe.skipIf(pgSvc.skip)(`downtime subscriptions${pgSvc.label}`, () => {
   it('refuses a subscription naming a machine or group of another tenant', async () => {
     const mb = await machine(t.api, b, 'Foreign');
     for (const vars of [{ machineId: mb }, { groupId: randomUUID() }, { machineId: 'nope' }]) {
-      const sub = subscribe(t.url, a.token, STARTED, 'downtimeStarted', vars);
-      try {
-        await expect(sub.inbox.waitFor(() => false, 'refusal', 3000)).rejects.toThrow(/not found/i);
-      } finally {
-        await sub.client.dispose();
-      }
+      await expectRefused(subscribe(t.url, a.token, STARTED, 'downtimeStarted', vars), /not found/i);
     }
   });
 
   describe.skipIf(redisSvc.skip)(`across instances${redisSvc.label}`, () => {
-    let one: TestApp;
-    let two: TestApp;
-    beforeAll(async () => {
-      one = await startTestApp({ redis: true });
-      two = await startTestApp({ redis: true, databaseUrl: one.databaseUrl });
-    });
-    afterAll(async () => {
-      await two?.stop();
-      await one?.stop();
-    });
+    const pair = suiteInstancePair();
 
     it('a record created through one instance reaches a subscriber of the other', async () => {
+      const { one, two } = pair;
       const s = await registerTenant(one.api, 'livex');
       const m = await machine(one.api, s, 'Shared');
       const sub = subscribe(two.url, s.token, STARTED, 'downtimeStarted', { machineId: m });

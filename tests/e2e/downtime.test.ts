@@ -145,6 +145,22 @@ describe.skipIf(pgSvc.skip)(`downtime records${pgSvc.label}`, () => {
     expect(moved.body.detail).toContain(after.id);
   });
 
+  it('refuses instants outside four-digit years on both doors (PostgreSQL has no year 0): 422 / a user-input error, never a 500', async () => {
+    const m = await machine(a);
+    for (const startedAt of ['0000-01-01T00:00:00Z', '0099-06-01T00:00:00Z', '9999-12-31T23:00:00-02:00']) {
+      const r = await http('POST', `${t.api}/machines/${m}/downtime`, { token: a.token, body: { reason: 'x', category: 'unplanned', started_at: startedAt } });
+      expect(r.status, r.text).toBe(422);
+      expect(r.body.detail[0]).toMatchObject({ loc: ['body', 'started_at'], msg: 'Input should be a datetime between the years 1000 and 9999' });
+      const g = await gql(t.url, `mutation($m: ID!, $i: CreateDowntimeInput!) { createDowntimeRecord(machineId: $m, input: $i) { id } }`, { m, i: { reason: 'x', category: 'unplanned', startedAt } }, { token: a.token });
+      expect(g.body.errors?.[0]?.message, JSON.stringify(g.body)).toContain('between the years 1000 and 9999');
+      expect(g.body.errors![0]!.extensions?.code).not.toBe('INTERNAL_SERVER_ERROR');
+      const inline = await gql(t.url, `mutation($m: ID!) { createDowntimeRecord(machineId: $m, input: { reason: "x", category: unplanned, startedAt: "${startedAt}" }) { id } }`, { m }, { token: a.token });
+      expect(inline.body.errors?.[0]?.message, JSON.stringify(inline.body)).toContain('between the years 1000 and 9999');
+    }
+    const listed = await http('GET', `${t.api}/machines/${m}/downtime`, { token: a.token });
+    expect(listed.body.total).toBe(0);
+  });
+
   it('applies the record rules: start not ahead beyond the skew, end not before start, active reason code of the tenant, active machine', async () => {
     const m = await machine(a);
     const path = `/machines/${m}/downtime`;

@@ -1,13 +1,7 @@
-/** What the inventory tests share: a tenant's machine, work orders, parts, and the ledger invariant. */
+/** What the inventory tests share: work orders, parts, and the ledger invariant. */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { http, type TenantSession, type TestApp } from '../helpers/app.js';
-
-export async function newMachine(api: string, s: TenantSession): Promise<string> {
-  const r = await http('POST', `${api}/machines`, { token: s.token, body: { name: 'Press', machine_identifier: `INV-${randomUUID().slice(0, 12)}`, protocol: 'json' } });
-  expect(r.status, r.text).toBe(201);
-  return r.body.id;
-}
 
 /** An open work order on the machine; `status` walks it there through the state machine. */
 export async function newWorkOrder(api: string, s: TenantSession, machineId: string, status: 'open' | 'in_progress' | 'completed' | 'cancelled' = 'open'): Promise<string> {

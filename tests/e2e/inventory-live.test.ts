@@ -4,38 +4,18 @@
  * and Redis; partLowStock once per downward crossing of
  * the reorder point; another tenant's parts never delivered, a foreign partId refused.
  */
-import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { http, registerTenant, startTestApp, type TenantSession, type TestApp } from '../helpers/app.js';
 import { ensureBuilt } from '../helpers/build.js';
+import { newMachine } from '../helpers/fixtures.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { probeService } from '../helpers/services.js';
-import { expectLedgerConsistent, newMachine, newPart, newWorkOrder } from './inventory-fixtures.js';
+import { expectRefused, subscribe, warmUp, type Subscription } from '../helpers/subscriptions.js';
+import { expectLedgerConsistent, newPart, newWorkOrder } from './inventory-fixtures.js';
 
 const pgSvc = await probeService('postgres');
 const redisSvc = await probeService('redis');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-type Part = Record<string, any>;
-
-/** One subscription's payloads, and a bounded wait until `pred` holds for them. */
-function subscribe(url: string, token: string, query: string, field: string, variables: Record<string, unknown> = {}) {
-  const got: Part[] = [];
-  const errors: unknown[] = [];
-  const client: Client = createClient({ url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: true });
-  client.subscribe<Record<string, Part>>({ query, variables }, {
-    next: (r) => (r.errors ? errors.push(r.errors) : got.push(r.data![field]!)),
-    error: (e) => errors.push(e),
-    complete: () => undefined,
-  });
-  const until = async (pred: (items: Part[]) => boolean, what: string, ms = 5_000) => {
-    for (const deadline = Date.now() + ms; !pred(got); await sleep(25)) {
-      if (errors.length) throw new Error(`${what}: ${JSON.stringify(errors)}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(got)}`);
-    }
-  };
-  return { got, errors, until, close: () => client.dispose() };
-}
 
 const STOCK = 'subscription($partId: ID) { stockChanged(partId: $partId) { id quantityOnHand isLowStock } }';
 const LOW = 'subscription { partLowStock { id partNumber quantityOnHand reorderPoint } }';
@@ -60,16 +40,12 @@ describe.skipIf(pgSvc.skip || redisSvc.skip)(`inventory subscriptions across two
 
   const tx = (api: string, partId: string, body: unknown, s = a) => http('POST', `${api}/inventory/parts/${partId}/transactions`, { token: s.token, body });
 
-  /** The server subscribes to the bus after the subscribe message: receive until the subscriber sees a change. */
-  async function warm(sub: ReturnType<typeof subscribe>, partId: string): Promise<void> {
-    for (const deadline = Date.now() + 5_000; ; ) {
+  /** Receives until the subscriber sees a change. */
+  async function warm(sub: Subscription, partId: string): Promise<void> {
+    await warmUp(sub.inbox, async () => {
       await tx(one.api, partId, { type: 'receive', quantity: 1 });
-      try {
-        return await sub.until((xs) => xs.some((x) => x.id === partId), 'warm-up change', 300);
-      } catch (err) {
-        if (sub.errors.length || Date.now() > deadline) throw err;
-      }
-    }
+      return (x) => x.id === partId;
+    }, 'warm-up change');
   }
 
   it("stockChanged(partId) in the child process sees this process's changes of that part only, as exact decimals", async () => {
@@ -78,16 +54,16 @@ describe.skipIf(pgSvc.skip || redisSvc.skip)(`inventory subscriptions across two
     const sub = subscribe(two.url, a.token, STOCK, 'stockChanged', { partId: p.id });
     try {
       await warm(sub, p.id);
-      const base = sub.got.length;
+      const base = sub.inbox.items.length;
       await tx(one.api, other.id, { type: 'consume', quantity: 1 });
       await tx(one.api, p.id, { type: 'consume', quantity: 0.25 });
-      await sub.until((xs) => xs.length > base, 'the consume');
-      const last = sub.got[sub.got.length - 1]!;
+      await sub.inbox.until((xs) => xs.length > base, 'the consume');
+      const last = sub.inbox.items[sub.inbox.items.length - 1]!;
       expect(last.id).toBe(p.id);
       expect(last.quantityOnHand).toMatch(/\.75$/);
-      expect(sub.got.every((x) => x.id === p.id)).toBe(true);
+      expect(sub.inbox.items.every((x) => x.id === p.id)).toBe(true);
     } finally {
-      sub.close();
+      await sub.client.dispose();
     }
   });
 
@@ -98,11 +74,11 @@ describe.skipIf(pgSvc.skip || redisSvc.skip)(`inventory subscriptions across two
     try {
       // warm up on a part of its own that crosses on every round
       const warmPart = await newPart(one.api, a, { quantity_on_hand: 2, reorder_point: 1 });
-      for (const deadline = Date.now() + 5_000; !sub.got.some((x) => x.id === warmPart.id); await sleep(100)) {
-        if (Date.now() > deadline) throw new Error('partLowStock subscription never delivered');
+      await warmUp(sub.inbox, async () => {
         await tx(one.api, warmPart.id, { type: 'adjust', counted_quantity: 2 });
         await tx(one.api, warmPart.id, { type: 'consume', quantity: 1 });
-      }
+        return (x) => x.id === warmPart.id;
+      }, 'a partLowStock delivery');
       await tx(one.api, p.id, { type: 'consume', quantity: 2 }); // 6: above
       await tx(one.api, p.id, { type: 'consume', quantity: 1 }); // 5: at the point, a crossing
       await tx(one.api, p.id, { type: 'consume', quantity: 1 }); // 4: still low, no event
@@ -110,13 +86,13 @@ describe.skipIf(pgSvc.skip || redisSvc.skip)(`inventory subscriptions across two
       const wo = await newWorkOrder(one.api, a, await newMachine(one.api, a));
       const line = await http('POST', `${one.api}/inventory/work-orders/${wo}/parts`, { token: a.token, body: { spare_part_id: p.id, quantity: 10 } }); // 4: second crossing
       expect(line.status, line.text).toBe(201);
-      await sub.until((xs) => xs.filter((x) => x.id === p.id).length >= 2, 'two crossings');
+      await sub.inbox.until((xs) => xs.filter((x) => x.id === p.id).length >= 2, 'two crossings');
       await sleep(300);
-      expect(sub.got.filter((x) => x.id === p.id).map((x) => x.quantityOnHand)).toEqual(['5', '4']);
-      expect(subB.got).toEqual([]);
+      expect(sub.inbox.items.filter((x) => x.id === p.id).map((x) => x.quantityOnHand)).toEqual(['5', '4']);
+      expect(subB.inbox.items).toEqual([]);
     } finally {
-      sub.close();
-      subB.close();
+      await sub.client.dispose();
+      await subB.client.dispose();
     }
     await expectLedgerConsistent(one);
   });
@@ -130,23 +106,17 @@ describe.skipIf(pgSvc.skip || redisSvc.skip)(`inventory subscriptions across two
       const stock: number = (await http('GET', `${one.api}/inventory/parts/${p.id}`, { token: a.token })).body.quantity_on_hand;
       const line = await http('POST', `${two.api}/inventory/work-orders/${wo}/parts`, { token: a.token, body: { spare_part_id: p.id, quantity: 2 } });
       expect(line.status, line.text).toBe(201);
-      await sub.until((xs) => xs.some((x) => x.quantityOnHand === String(stock - 2)), 'the consumption');
+      await sub.inbox.until((xs) => xs.some((x) => x.quantityOnHand === String(stock - 2)), 'the consumption');
       expect((await http('DELETE', `${two.api}/work-orders/${wo}`, { token: a.token })).status).toBe(204);
-      await sub.until((xs) => xs.at(-1)!.quantityOnHand === String(stock), 'the return of the deleted order');
+      await sub.inbox.until((xs) => xs.at(-1)!.quantityOnHand === String(stock), 'the return of the deleted order');
     } finally {
-      sub.close();
+      await sub.client.dispose();
     }
     await expectLedgerConsistent(one);
   });
 
   it('refuses a foreign or unknown partId filter', async () => {
     const p = await newPart(one.api, a);
-    const sub = subscribe(two.url, b.token, STOCK, 'stockChanged', { partId: p.id });
-    try {
-      for (const deadline = Date.now() + 5_000; !sub.errors.length; await sleep(25)) if (Date.now() > deadline) throw new Error('no error for a foreign part');
-      expect(JSON.stringify(sub.errors)).toMatch(/Part not found/);
-    } finally {
-      sub.close();
-    }
+    await expectRefused(subscribe(two.url, b.token, STOCK, 'stockChanged', { partId: p.id }), /Part not found/);
   });
 });

@@ -6,8 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createUserSession, gql, registerTenant, startTestApp, type TenantSession, type TestApp } from '../helpers/app.js';
+import { newMachine } from '../helpers/fixtures.js';
 import { probeService } from '../helpers/services.js';
-import { expectLedgerConsistent, newMachine, newWorkOrder } from './inventory-fixtures.js';
+import { expectLedgerConsistent, newWorkOrder } from './inventory-fixtures.js';
 
 const pgSvc = await probeService('postgres');
 const PART = 'id partNumber name categoryId quantityOnHand reorderPoint reorderQuantity unitCost unit location supplier manufacturerPartNumber isLowStock createdAt updatedAt';

@@ -8,8 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, createUserSession, gql, http, registerTenant, startTestApp, type TenantSession, type TestApp } from '../helpers/app.js';
+import { newMachine } from '../helpers/fixtures.js';
 import { probeService } from '../helpers/services.js';
-import { expectLedgerConsistent, newMachine, newPart, newWorkOrder } from './inventory-fixtures.js';
+import { expectLedgerConsistent, newPart, newWorkOrder } from './inventory-fixtures.js';
 
 const pgSvc = await probeService('postgres');
 

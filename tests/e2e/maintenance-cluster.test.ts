@@ -4,45 +4,17 @@
  * reaches a GraphQL subscriber of the other.
  */
 import { randomUUID } from 'node:crypto';
-import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { http, registerTenant, startTestApp, type TenantSession, type TestApp } from '../helpers/app.js';
 import { ensureBuilt } from '../helpers/build.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { probeService } from '../helpers/services.js';
+import { subscribe, warmUp, type Subscription } from '../helpers/subscriptions.js';
 
 const pgSvc = await probeService('postgres');
 const redisSvc = await probeService('redis');
-const WAIT_MS = 5_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-type Msg = Record<string, any>;
 
-/** A maintenanceEventChanged subscription and what it received. */
-function subscribe(url: string, token: string, machineId: string): { items: Msg[]; errors: unknown[]; client: Client } {
-  const sub = { items: [] as Msg[], errors: [] as unknown[], client: undefined as unknown as Client };
-  sub.client = createClient({ url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: true });
-  sub.client.subscribe<Record<string, Msg>>(
-    { query: 'subscription($m: ID) { maintenanceEventChanged(machineId: $m) { change event { id machineId title status } } }', variables: { m: machineId } },
-    {
-      next: (r) => (r.errors ? sub.errors.push(r.errors) : r.data && sub.items.push(r.data.maintenanceEventChanged!)),
-      error: (e) => sub.errors.push(e),
-      complete: () => undefined,
-    },
-  );
-  return sub;
-}
-
-async function waitFor(sub: { items: Msg[]; errors: unknown[] }, pred: (m: Msg) => boolean, what: string, ms = WAIT_MS): Promise<Msg> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const hit = sub.items.find(pred);
-    if (hit) return hit;
-    if (sub.errors.length) throw new Error(`failed while waiting for ${what}: ${JSON.stringify(sub.errors)}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(sub.items)}`);
-    await sleep(25);
-  }
-}
+const CHANGED = 'subscription($m: ID) { maintenanceEventChanged(machineId: $m) { change event { id machineId title status } } }';
 
 describe.skipIf(pgSvc.skip || redisSvc.skip)(`maintenance subscriptions across processes${pgSvc.label}${redisSvc.label}`, () => {
   let app: TestApp;
@@ -50,18 +22,12 @@ describe.skipIf(pgSvc.skip || redisSvc.skip)(`maintenance subscriptions across p
   let s: TenantSession;
   let machineId: string;
 
-  /** Creates events through `api` until the subscriber has one (the server subscribes to the bus after the subscribe message). */
-  async function warm(api: string, sub: { items: Msg[]; errors: unknown[] }): Promise<void> {
-    const deadline = Date.now() + WAIT_MS;
-    for (;;) {
+  /** Creates events through `api` until the subscriber has one. */
+  async function warm(api: string, sub: Subscription): Promise<void> {
+    await warmUp(sub.inbox, async () => {
       const id = await create(api, 'Warm-up');
-      try {
-        await waitFor(sub, (x) => x.event.id === id, 'warm-up event', 300);
-        return;
-      } catch (err) {
-        if (sub.errors.length || Date.now() > deadline) throw err;
-      }
-    }
+      return (x) => x.event.id === id;
+    }, 'warm-up event');
   }
 
   async function create(api: string, title: string): Promise<string> {
@@ -84,18 +50,18 @@ describe.skipIf(pgSvc.skip || redisSvc.skip)(`maintenance subscriptions across p
   });
 
   it('a change made in one process reaches a subscriber of the other, both ways', async () => {
-    const onChild = subscribe(child!.url, s.token, machineId);
-    const inProcess = subscribe(app.url, s.token, machineId);
+    const onChild = subscribe(child!.url, s.token, CHANGED, 'maintenanceEventChanged', { m: machineId });
+    const inProcess = subscribe(app.url, s.token, CHANGED, 'maintenanceEventChanged', { m: machineId });
     try {
       await warm(app.api, onChild);
       await warm(child!.api, inProcess);
       const here = await create(app.api, 'Made in the test process');
-      expect(await waitFor(onChild, (x) => x.event.id === here, 'event from the test process')).toEqual({
+      expect(await onChild.inbox.waitFor((x) => x.event.id === here, 'event from the test process')).toEqual({
         change: 'created', event: { id: here, machineId, title: 'Made in the test process', status: 'scheduled' },
       });
       const r = await http('PUT', `${child!.api}/maintenance/${here}`, { token: s.token, body: { status: 'in_progress' } });
       expect(r.status, r.text).toBe(200);
-      const got = await waitFor(inProcess, (x) => x.event.id === here && x.event.status === 'in_progress', 'status change from the child process');
+      const got = await inProcess.inbox.waitFor((x) => x.event.id === here && x.event.status === 'in_progress', 'status change from the child process');
       expect(got.change).toBe('updated');
     } finally {
       await Promise.all([onChild.client.dispose(), inProcess.client.dispose()]);

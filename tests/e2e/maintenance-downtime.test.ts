@@ -4,9 +4,9 @@
  * a machine already down refuses the start (409) until that record is linked; a start racing
  * another start or a cancellation leaves no record open without a running event.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, registerTenant, startTestApp, type TenantSession, type TestApp } from '../helpers/app.js';
+import { newMachine } from '../helpers/fixtures.js';
 import { probeService } from '../helpers/services.js';
 
 const pgSvc = await probeService('postgres');
@@ -16,11 +16,7 @@ describe.skipIf(pgSvc.skip)(`maintenance downtime${pgSvc.label}`, () => {
   let a: TenantSession;
   const api = (p: string) => `${t.api}${p}`;
 
-  async function machine(name = 'Lathe'): Promise<string> {
-    const r = await http('POST', api('/machines'), { token: a.token, body: { name, machine_identifier: `MD-${randomUUID().slice(0, 12)}`, protocol: 'json' } });
-    expect(r.status, r.text).toBe(201);
-    return r.body.id;
-  }
+  const machine = (name = 'Lathe') => newMachine(t.api, a, name);
 
   async function event(machineId: string, body: Record<string, unknown> = {}): Promise<Record<string, any>> {
     const r = await http('POST', api('/maintenance'), {

@@ -4,17 +4,16 @@
  * filter, tenant separation, a foreign machine refused, delivery across two API instances over Redis).
  */
 import { randomUUID } from 'node:crypto';
-import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { createUserSession, gql, http, registerTenant, startTestApp, type TenantSession, type TestApp } from '../helpers/app.js';
+import { newMachine as machine } from '../helpers/fixtures.js';
 import { probeService } from '../helpers/services.js';
+import { expectRefused, subscribe as subscribeTo, warmUp, type Msg, type Subscription } from '../helpers/subscriptions.js';
+import { suiteInstancePair } from '../helpers/suite-apps.js';
 
 const pgSvc = await probeService('postgres');
 const redisSvc = await probeService('redis');
-const WAIT_MS = 5_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-type Msg = Record<string, any>;
 
 const FIELDS = 'id machineId machineName title description type status scheduledStart scheduledEnd actualStart actualEnd createsDowntime downtimeRecordId alertId createdBy createdAt updatedAt';
 const CREATE = `mutation($input: CreateMaintenanceEventInput!) { createMaintenanceEvent(input: $input) { ${FIELDS} } }`;
@@ -25,45 +24,7 @@ const LIST = `query($machineId: ID, $status: MaintenanceStatus, $type: Maintenan
   maintenanceEvents(machineId: $machineId, status: $status, type: $type, startAfter: $startAfter, endBefore: $endBefore, page: $page, pageSize: $pageSize) { total page pageSize totalPages items { id status } } }`;
 const CHANGED = `subscription($machineId: ID) { maintenanceEventChanged(machineId: $machineId) { change event { id machineId title status } } }`;
 
-/** Payloads of one subscription, and a bounded wait for one matching a predicate. */
-class Inbox {
-  readonly items: Msg[] = [];
-  readonly errors: unknown[] = [];
-
-  async waitFor(pred: (m: Msg) => boolean, what: string, ms = WAIT_MS): Promise<Msg> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const hit = this.items.find(pred);
-      if (hit) return hit;
-      if (this.errors.length) throw new Error(`failed while waiting for ${what}: ${JSON.stringify(this.errors)}`);
-      if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}; got ${JSON.stringify(this.items)}`);
-      await sleep(25);
-    }
-  }
-}
-
-function subscribe(url: string, token: string, variables: Record<string, unknown> = {}): { inbox: Inbox; client: Client } {
-  const inbox = new Inbox();
-  const client = createClient({ url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: true });
-  client.subscribe<Record<string, Msg>>(
-    { query: CHANGED, variables },
-    {
-      next: (r) => {
-        if (r.errors) inbox.errors.push(r.errors);
-        else if (r.data?.maintenanceEventChanged) inbox.items.push(r.data.maintenanceEventChanged);
-      },
-      error: (e) => inbox.errors.push(e),
-      complete: () => undefined,
-    },
-  );
-  return { inbox, client };
-}
-
-async function machine(api: string, s: TenantSession, name: string): Promise<string> {
-  const r = await http('POST', `${api}/machines`, { token: s.token, body: { name, machine_identifier: `MG-${randomUUID().slice(0, 12)}`, protocol: 'json' } });
-  expect(r.status, r.text).toBe(201);
-  return r.body.id;
-}
+const subscribe = (url: string, token: string, variables: Record<string, unknown> = {}) => subscribeTo(url, token, CHANGED, 'maintenanceEventChanged', variables);
 
 const input = (machineId: string, extra: Record<string, unknown> = {}) => ({
   machineId,
@@ -80,18 +41,12 @@ async function create(url: string, s: TenantSession, machineId: string, extra: R
   return g.body.data!.createMaintenanceEvent;
 }
 
-/** The server subscribes to the bus after the subscribe message: create events until one arrives. */
-async function warm(url: string, sub: { inbox: Inbox }, s: TenantSession, machineId: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
+/** Creates events until the subscriber has one. */
+async function warm(url: string, sub: Subscription, s: TenantSession, machineId: string): Promise<void> {
+  await warmUp(sub.inbox, async () => {
     const e = await create(url, s, machineId, { title: 'Warm-up' });
-    try {
-      await sub.inbox.waitFor((x) => x.event.id === e.id, 'warm-up event', 300);
-      return;
-    } catch (err) {
-      if (sub.inbox.errors.length || Date.now() > deadline) throw err;
-    }
-  }
+    return (x) => x.event.id === e.id;
+  }, 'warm-up event');
 }
 
 describe.skipIf(pgSvc.skip)(`maintenance events over GraphQL${pgSvc.label}`, () => {
@@ -207,28 +162,15 @@ describe.skipIf(pgSvc.skip)(`maintenance events over GraphQL${pgSvc.label}`, () 
       await Promise.all([byMachine, all, ofB].map((s) => s.client.dispose()));
     }
     for (const machineId of [mb, randomUUID(), 'nope']) {
-      const sub = subscribe(t.url, a.token, { machineId });
-      try {
-        await expect(sub.inbox.waitFor(() => false, 'refusal', 3000)).rejects.toThrow(/not found/i);
-      } finally {
-        await sub.client.dispose();
-      }
+      await expectRefused(subscribe(t.url, a.token, { machineId }), /not found/i);
     }
   });
 
   describe.skipIf(redisSvc.skip)(`across instances${redisSvc.label}`, () => {
-    let one: TestApp;
-    let two: TestApp;
-    beforeAll(async () => {
-      one = await startTestApp({ redis: true });
-      two = await startTestApp({ redis: true, databaseUrl: one.databaseUrl });
-    });
-    afterAll(async () => {
-      await two?.stop();
-      await one?.stop();
-    });
+    const pair = suiteInstancePair();
 
     it('a change made through one instance reaches a subscriber of the other', async () => {
+      const { one, two } = pair;
       const s = await registerTenant(one.api, 'mgqx');
       const shared = await machine(one.api, s, 'Shared');
       const sub = subscribe(two.url, s.token, { machineId: shared });

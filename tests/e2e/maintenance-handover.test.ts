@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maintenanceHandoverSection } from '../../src/maintenance/maintenance-handover.js';
 import { http, registerTenant, startTestApp, type TenantSession, type TestApp } from '../helpers/app.js';
+import { newMachine } from '../helpers/fixtures.js';
 import { probeService } from '../helpers/services.js';
 
 const pgSvc = await probeService('postgres');
@@ -21,11 +22,7 @@ describe.skipIf(pgSvc.skip)(`maintenance handover section${pgSvc.label}`, () => 
   const start = new Date('2026-03-01T00:00:00Z');
   const end = new Date('2026-03-02T00:00:00Z');
 
-  async function machine(s: TenantSession, name: string): Promise<string> {
-    const r = await http('POST', `${t.api}/machines`, { token: s.token, body: { name, machine_identifier: `MH-${randomUUID().slice(0, 12)}`, protocol: 'json' } });
-    expect(r.status, r.text).toBe(201);
-    return r.body.id;
-  }
+  const machine = (s: TenantSession, name: string) => newMachine(t.api, s, name);
 
   /** An event scheduled over [from, to], then given a status and actual times as the state machine would have. */
   async function event(s: TenantSession, machineId: string, title: string, from: string, to: string, status = 'scheduled', actual: [string | null, string | null] = [null, null]): Promise<string> {

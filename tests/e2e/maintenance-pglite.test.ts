@@ -3,19 +3,15 @@
  * downtime record it opens and ends, the row-version check (xmin) under racing starts, the list
  * filters and the delete rule behave as on PostgreSQL.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { http, registerTenant, startTestApp, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { http, registerTenant } from '../helpers/app.js';
+import { suiteApp } from '../helpers/suite-apps.js';
 
 describe('maintenance events on the embedded database (PGlite)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ db: 'embedded' });
-  }, 120_000);
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const suite = suiteApp({ db: 'embedded' }, 120_000);
 
   it('schedules, starts with downtime, refuses a bad transition, completes, lists and deletes', async () => {
+    const { t } = suite;
     const s = await registerTenant(t.api, 'mntemb');
     const m = await http('POST', `${t.api}/machines`, { token: s.token, body: { name: 'Embedded', machine_identifier: 'EMB-M1', protocol: 'json' } });
     const body = { machine_id: m.body.id, title: 'Quarterly bearing inspection', scheduled_start: '2026-04-10T08:00:00Z', scheduled_end: '2026-04-10T12:00:00Z', creates_downtime: true };

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAINTENANCE_STATUSES, canTransition, type MaintenanceStatus } from '../../src/maintenance/maintenance.rules.js';
-import { createApiKey, createUserSession, http, registerTenant, startTestApp, type HttpResult, type TenantSession, type TestApp } from '../helpers/app.js';
+import { createApiKey, http, startTestApp, type HttpResult, type TenantSession, type TestApp } from '../helpers/app.js';
+import { closedDowntime, newMachine, twoTenantPlant } from '../helpers/fixtures.js';
 import { probeService } from '../helpers/services.js';
 
 const pgSvc = await probeService('postgres');
@@ -32,11 +33,7 @@ describe.skipIf(pgSvc.skip)(`maintenance events over REST${pgSvc.label}`, () => 
 
   const api = (p: string) => `${t.api}${p}`;
 
-  async function machine(s: TenantSession, name: string): Promise<string> {
-    const r = await http('POST', api('/machines'), { token: s.token, body: { name, machine_identifier: `MT-${randomUUID().slice(0, 12)}`, protocol: 'json' } });
-    expect(r.status, r.text).toBe(201);
-    return r.body.id;
-  }
+  const machine = (s: TenantSession, name: string) => newMachine(t.api, s, name);
 
   async function event(s: TenantSession, body: Record<string, unknown> = {}): Promise<Record<string, any>> {
     const r = await http('POST', api('/maintenance'), { token: s.token, body: { machine_id: machineA, ...EXAMPLE, ...body } });
@@ -81,26 +78,11 @@ describe.skipIf(pgSvc.skip)(`maintenance events over REST${pgSvc.label}`, () => 
     return opened!.id;
   }
 
-  let slot = 0;
-  async function closedDowntime(s: TenantSession, machineId: string): Promise<string> {
-    const start = Date.UTC(2025, 0, 1) + slot++ * 3_600_000;
-    const r = await http('POST', api(`/machines/${machineId}/downtime`), {
-      token: s.token,
-      body: { reason: 'Bearing', category: 'unplanned', started_at: new Date(start).toISOString(), ended_at: new Date(start + 600_000).toISOString() },
-    });
-    expect(r.status, r.text).toBe(201);
-    return r.body.id;
-  }
+  const closedDowntimeId = async (s: TenantSession, machineId: string): Promise<string> => (await closedDowntime(t.api, s, machineId)).id;
 
   beforeAll(async () => {
     t = await startTestApp();
-    a = await registerTenant(t.api, 'mnta');
-    b = await registerTenant(t.api, 'mntb');
-    operatorA = await createUserSession(t.api, a, 'operator');
-    viewerA = await createUserSession(t.api, a, 'viewer');
-    machineA = await machine(a, 'Spindle A');
-    machineA2 = await machine(a, 'Press A');
-    machineB = await machine(b, 'Spindle B');
+    ({ a, b, operatorA, viewerA, machineA, machineA2, machineB } = await twoTenantPlant(t.api, 'mnt', ['Spindle A', 'Press A', 'Spindle B']));
   });
   afterAll(async () => {
     await t?.stop();
@@ -272,9 +254,9 @@ describe.skipIf(pgSvc.skip)(`maintenance events over REST${pgSvc.label}`, () => 
     const alertA = await openAlert(a, machineA);
     const alertA2 = await openAlert(a, machineA2);
     const alertB = await openAlert(b, machineB);
-    const dtA = await closedDowntime(a, machineA);
-    const dtA2 = await closedDowntime(a, machineA2);
-    const dtB = await closedDowntime(b, machineB);
+    const dtA = await closedDowntimeId(a, machineA);
+    const dtA2 = await closedDowntimeId(a, machineA2);
+    const dtB = await closedDowntimeId(b, machineB);
     const linked = await event(a, { alert_id: alertA, downtime_record_id: dtA });
     expect(linked).toMatchObject({ alert_id: alertA, downtime_record_id: dtA });
 

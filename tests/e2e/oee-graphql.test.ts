@@ -6,18 +6,15 @@
  * over Redis; and one run of the derived worked example on PGlite.
  */
 import { randomUUID } from 'node:crypto';
-import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { addDays, todayIn } from '../../src/common/local-time.js';
 import { createUserSession, gql, http, registerTenant, startTestApp, type TenantSession, type TestApp } from '../helpers/app.js';
 import { probeService } from '../helpers/services.js';
+import { subscribe as subscribeTo, WAIT_MS, warmUp, type Msg } from '../helpers/subscriptions.js';
+import { suiteApp, suiteInstancePair } from '../helpers/suite-apps.js';
 
 const pgSvc = await probeService('postgres');
 const redisSvc = await probeService('redis');
-const WAIT_MS = 5_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-type Msg = Record<string, any>;
 
 const RECORD = 'id machineId date availability performance quality oee plannedProductionTimeMinutes actualRunTimeMinutes totalPieces goodPieces idealCycleTimeSeconds dayMinutes computedFactors lossMinutes { availabilityLoss performanceLoss qualityLoss notScheduled }';
 const UPSERT = `mutation($input: UpsertOeeRecordInput!) { upsertOeeRecord(input: $input) { created record { ${RECORD} } } }`;
@@ -31,38 +28,7 @@ const FLEET = `query($days: Int, $groupId: ID, $groupBy: FleetOeeGroupBy) { flee
 const CHANGED = `subscription($machineId: ID) { oeeRecordChanged(machineId: $machineId) { action machineId record { id date oee computedFactors } } }`;
 const EXAMPLE = { availability: 92.5, performance: 87.3, quality: 99.1, plannedProductionTimeMinutes: 480, actualRunTimeMinutes: 444, totalPieces: 1200, goodPieces: 1189 };
 
-class Inbox {
-  readonly items: Msg[] = [];
-  readonly errors: unknown[] = [];
-
-  async waitFor(pred: (m: Msg) => boolean, what: string, ms = WAIT_MS): Promise<Msg> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const hit = this.items.find(pred);
-      if (hit) return hit;
-      if (this.errors.length) throw new Error(`failed while waiting for ${what}: ${JSON.stringify(this.errors)}`);
-      if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}; got ${JSON.stringify(this.items)}`);
-      await sleep(25);
-    }
-  }
-}
-
-function subscribe(url: string, token: string, variables: Record<string, unknown>): { inbox: Inbox; client: Client } {
-  const inbox = new Inbox();
-  const client = createClient({ url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: true });
-  client.subscribe<Record<string, Msg>>(
-    { query: CHANGED, variables },
-    {
-      next: (r) => {
-        if (r.errors) inbox.errors.push(r.errors);
-        else if (r.data?.oeeRecordChanged) inbox.items.push(r.data.oeeRecordChanged);
-      },
-      error: (e) => inbox.errors.push(e),
-      complete: () => undefined,
-    },
-  );
-  return { inbox, client };
-}
+const subscribe = (url: string, token: string, variables: Record<string, unknown>) => subscribeTo(url, token, CHANGED, 'oeeRecordChanged', variables);
 
 async function machine(api: string, s: TenantSession, idealCycle?: number): Promise<string> {
   const r = await gql(api.replace(/\/api\/v1$/, ''), 'mutation($input: CreateMachineInput!) { createMachine(input: $input) { id idealCycleTimeSeconds } }', {
@@ -174,19 +140,12 @@ describe.skipIf(pgSvc.skip)(`OEE over GraphQL${pgSvc.label}`, () => {
     const sub = subscribe(t.url, viewerA.token, { machineId: m });
     const subB = subscribe(t.url, b.token, {});
     try {
-      // warm: the subscription is live once one of its events arrives
-      const deadline = Date.now() + WAIT_MS;
       let day = 0;
-      for (;;) {
+      await warmUp(sub.inbox, async () => {
         const date = addDays('2026-01-01', day++);
         await gql(t.url, UPSERT, { input: { machineId: m, date, ...EXAMPLE } }, { token: a.token });
-        try {
-          await sub.inbox.waitFor((x) => x.record.date === date, 'warm-up', 300);
-          break;
-        } catch (err) {
-          if (sub.inbox.errors.length || Date.now() > deadline) throw err;
-        }
-      }
+        return (x) => x.record.date === date;
+      });
       await gql(t.url, UPSERT, { input: { machineId: other, date: '2026-03-03', ...EXAMPLE } }, { token: a.token });
       const made = await gql(t.url, UPSERT, { input: { machineId: m, date: '2026-03-03', ...EXAMPLE } }, { token: a.token });
       const id = made.body.data.upsertOeeRecord.record.id;
@@ -208,36 +167,23 @@ describe.skipIf(pgSvc.skip)(`OEE over GraphQL${pgSvc.label}`, () => {
   });
 
   describe.skipIf(redisSvc.skip)('two API instances over Redis', () => {
-    let one: TestApp;
-    let two: TestApp;
-    beforeAll(async () => {
-      one = await startTestApp({ redis: true });
-      two = await startTestApp({ redis: true, databaseUrl: one.databaseUrl });
-    });
-    afterAll(async () => {
-      await two?.stop();
-      await one?.stop();
-    });
+    const pair = suiteInstancePair();
 
     it('a record written through one instance reaches a subscriber of the other', async () => {
+      const { one, two } = pair;
       const s = await registerTenant(one.api, 'oeex');
       const m = await machine(one.api, s);
       const sub = subscribe(two.url, s.token, { machineId: m });
       try {
-        const deadline = Date.now() + WAIT_MS;
         let day = 0;
-        for (;;) {
-          const date = addDays('2026-02-01', day++);
+        let date = '';
+        const got = await warmUp(sub.inbox, async () => {
+          date = addDays('2026-02-01', day++);
           const r = await http('POST', `${one.api}/oee/records`, { token: s.token, body: { machine_id: m, date, availability: 90, performance: 90, quality: 90, planned_production_time_minutes: 480, actual_run_time_minutes: 432, total_pieces: 10, good_pieces: 9 } });
           expect(r.status, r.text).toBe(201);
-          try {
-            const got = await sub.inbox.waitFor((x) => x.record.id === r.body.id, 'record from the other instance', 300);
-            expect(got).toMatchObject({ action: 'created', machineId: m, record: { date, oee: 72.9 } });
-            break;
-          } catch (err) {
-            if (sub.inbox.errors.length || Date.now() > deadline) throw err;
-          }
-        }
+          return (x) => x.record.id === r.body.id;
+        }, 'record from the other instance');
+        expect(got).toMatchObject({ action: 'created', machineId: m, record: { date, oee: 72.9 } });
       } finally {
         await sub.client.dispose();
       }
@@ -246,15 +192,10 @@ describe.skipIf(pgSvc.skip)(`OEE over GraphQL${pgSvc.label}`, () => {
 });
 
 describe('OEE on PGlite (embedded PostgreSQL)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ db: 'embedded' });
-  }, 120_000);
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const suite = suiteApp({ db: 'embedded' }, 120_000);
 
   it('derives the worked example and aggregates the summary and fleet', async () => {
+    const { t } = suite;
     const a = await registerTenant(t.api, 'oeepglite');
     const D = addDays(todayIn('UTC'), -3);
     const D1 = addDays(D, 1);

@@ -14,6 +14,7 @@ import { shiftLogChangedTopic, type ShiftLogChanged } from '../../src/shifts/shi
 import { SHIFT_AUTO_COMPLETE_JOB, shiftsModule } from '../../src/shifts/shifts.module.js';
 import { registerTenant, startTestApp, type TenantSession, type TestApp } from '../helpers/app.js';
 import { probeService, SERVICE_URLS } from '../helpers/services.js';
+import { suiteInstancePair } from '../helpers/suite-apps.js';
 import { shiftsApi } from './shifts.fixtures.js';
 
 const pgSvc = await probeService('postgres');
@@ -108,26 +109,21 @@ describe.skipIf(pgSvc.skip)(`shift auto-complete on the in-process runner${pgSvc
 });
 
 describe.skipIf(pgSvc.skip || redisSvc.skip)(`shift auto-complete on BullMQ with two API processes${pgSvc.label}${redisSvc.label}`, () => {
-  let a: TestApp;
-  let b: TestApp;
+  // the apps' own workers stay off (the default queue prefix is shared by every app on this Redis)
+  const apps = suiteInstancePair({ env: { JOBS_ENABLED: 'false', SHIFT_AUTO_COMPLETE_MINUTES: '60' } }, 60_000);
   let sql: pg.Client;
 
   beforeAll(async () => {
-    // the apps' own workers stay off (the default queue prefix is shared by every app on this Redis)
-    const env = { JOBS_ENABLED: 'false', SHIFT_AUTO_COMPLETE_MINUTES: '60' };
-    a = await startTestApp({ redis: true, env });
-    b = await startTestApp({ redis: true, databaseUrl: a.databaseUrl, env });
-    sql = new pg.Client({ connectionString: a.databaseUrl });
+    sql = new pg.Client({ connectionString: apps.one.databaseUrl });
     await sql.connect();
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await sql?.end();
-    await b?.stop();
-    await a?.stop();
   });
 
   it('each overdue log is completed once, whichever process runs the round', async () => {
+    const { one: a, two: b } = apps;
     const { admin, overdue, recent, s } = await overdueAndRecent(a, 'auto-bull');
     const events: ShiftLogChanged[] = [];
     // a's bus hears what either process publishes (Redis)

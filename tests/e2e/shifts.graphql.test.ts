@@ -4,11 +4,11 @@
  * isolation; and the shiftLogChanged(machineId, status) subscription on one API process seeing
  * changes made through another (Redis), filtered by machine and status, not another tenant's.
  */
-import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { createUserSession, gql, registerTenant, startTestApp, type TenantSession, type TestApp } from '../helpers/app.js';
 import { probeService } from '../helpers/services.js';
+import { subscribe, type Subscription } from '../helpers/subscriptions.js';
+import { suiteInstancePair } from '../helpers/suite-apps.js';
 import { shiftsApi } from './shifts.fixtures.js';
 
 const pgSvc = await probeService('postgres');
@@ -21,42 +21,9 @@ interface ChangeMsg {
   log: { id: string; machineId: string | null; status: string; notes: string | null };
 }
 
-/** A shiftLogChanged subscription that collects what it receives. */
-class ShiftSubscription {
-  readonly events: ChangeMsg[] = [];
-  readonly errors: unknown[] = [];
-  private readonly client: Client;
-
-  constructor(httpUrl: string, token: string, args: string) {
-    this.client = createClient({ url: `${httpUrl.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
-    this.client.subscribe<{ shiftLogChanged: ChangeMsg }>(
-      { query: `subscription { shiftLogChanged${args} { change log { id machineId status notes } } }` },
-      {
-        next: (r) => {
-          if (r.errors) this.errors.push(...r.errors);
-          if (r.data?.shiftLogChanged) this.events.push(r.data.shiftLogChanged);
-        },
-        error: (e) => void this.errors.push(e),
-        complete: () => undefined,
-      },
-    );
-  }
-
-  async waitFor(pred: (e: ChangeMsg) => boolean, what: string, ms = 5_000): Promise<ChangeMsg> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const hit = this.events.find(pred);
-      if (hit) return hit;
-      if (this.errors.length) throw new Error(`subscription failed: ${JSON.stringify(this.errors)}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.events)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.client.dispose();
-  }
-}
+/** A shiftLogChanged subscription (`args`: its argument list, if any), connected at once. */
+const shiftLogChanged = (httpUrl: string, token: string, args: string) =>
+  subscribe<ChangeMsg>(httpUrl, token, `subscription { shiftLogChanged${args} { change log { id machineId status notes } } }`, 'shiftLogChanged', {}, { lazy: false, pollMs: 50 });
 
 describe.skipIf(pgSvc.skip)(`shifts over GraphQL${pgSvc.label}`, () => {
   let t: TestApp;
@@ -162,39 +129,31 @@ describe.skipIf(pgSvc.skip)(`shifts over GraphQL${pgSvc.label}`, () => {
 });
 
 describe.skipIf(pgSvc.skip || redisSvc.skip)(`shiftLogChanged across API processes${pgSvc.label}${redisSvc.label}`, () => {
-  let a: TestApp;
-  let b: TestApp;
-  const subs: ShiftSubscription[] = [];
-
-  beforeAll(async () => {
-    const env = { JOBS_ENABLED: 'false' };
-    a = await startTestApp({ redis: true, env });
-    b = await startTestApp({ redis: true, databaseUrl: a.databaseUrl, env });
-  }, 60_000);
+  const apps = suiteInstancePair({ env: { JOBS_ENABLED: 'false' } }, 60_000);
+  const subs: Subscription<ChangeMsg>[] = [];
 
   afterAll(async () => {
-    await Promise.all(subs.map((x) => x.close()));
-    await b?.stop();
-    await a?.stop();
+    await Promise.all(subs.map((x) => x.client.dispose()));
   });
 
   it('a subscriber on one process sees the changes made through the other, filtered by machine and status', async () => {
+    const { one: a, two: b } = apps;
     const s = shiftsApi(() => a.api);
     const admin = await registerTenant(a.api, 'sub-shifts');
     const other = await registerTenant(a.api, 'sub-other');
     const def = (await s.definition(admin, { name: 'Sub', start_time: '06:00', end_time: '14:00' })).id;
     const [m1, m2] = [await s.machine(admin, 'M1'), await s.machine(admin, 'M2')];
-    const all = new ShiftSubscription(b.url, admin.token, '');
-    const ofM1 = new ShiftSubscription(b.url, admin.token, `(machineId: "${m1}")`);
-    const completedOnly = new ShiftSubscription(b.url, admin.token, '(status: completed)');
-    const foreign = new ShiftSubscription(b.url, other.token, '');
+    const all = shiftLogChanged(b.url, admin.token, '');
+    const ofM1 = shiftLogChanged(b.url, admin.token, `(machineId: "${m1}")`);
+    const completedOnly = shiftLogChanged(b.url, admin.token, '(status: completed)');
+    const foreign = shiftLogChanged(b.url, other.token, '');
     subs.push(all, ofM1, completedOnly, foreign);
     // graphql-ws acknowledges a subscription before its bus subscription is in place: probe with
     // completed logs of m1 (each subscriber of the tenant matches them) until all three hear one
     const probes: string[] = [];
     for (let day = 1; ; day++) {
       probes.push((await s.log(admin, { shift_definition_id: def, machine_id: m1, date: `2026-01-${String(day).padStart(2, '0')}`, status: 'completed' })).id);
-      const heard = (x: ShiftSubscription) => x.events.some((e) => probes.includes(e.log.id));
+      const heard = (x: Subscription<ChangeMsg>) => x.inbox.items.some((e) => probes.includes(e.log.id));
       const until = Date.now() + 1000;
       while (Date.now() < until && ![all, ofM1, completedOnly].every(heard)) await new Promise((r) => setTimeout(r, 50));
       if ([all, ofM1, completedOnly].every(heard)) break;
@@ -203,21 +162,21 @@ describe.skipIf(pgSvc.skip || redisSvc.skip)(`shiftLogChanged across API process
     // the other tenant's subscriber is ready once it hears its own tenant's log
     const otherDef = (await s.definition(other, { name: 'Theirs', start_time: '06:00', end_time: '14:00' })).id;
     const otherLog = await s.log(other, { shift_definition_id: otherDef, machine_id: await s.machine(other), date: '2026-01-01', status: 'completed' });
-    await foreign.waitFor((e) => e.log.id === otherLog.id, "the other tenant's own log");
-    for (const x of [all, ofM1, completedOnly, foreign]) x.events.splice(0);
+    await foreign.inbox.waitFor((e) => e.log.id === otherLog.id, "the other tenant's own log");
+    for (const x of [all, ofM1, completedOnly, foreign]) x.inbox.items.splice(0);
 
     const l1 = await s.log(admin, { shift_definition_id: def, machine_id: m1, date: '2026-05-04' });
     const l2 = await s.log(admin, { shift_definition_id: def, machine_id: m2, date: '2026-05-04' });
     expect((await s.call(admin, 'PATCH', `/shifts/logs/${l1.id}`, { status: 'completed', notes: 'done' })).status).toBe(200);
 
-    await all.waitFor((e) => e.log.id === l2.id && e.change === 'created', 'l2 created on the other process');
-    const done = await ofM1.waitFor((e) => e.log.id === l1.id && e.log.status === 'completed', 'l1 completed');
+    await all.inbox.waitFor((e) => e.log.id === l2.id && e.change === 'created', 'l2 created on the other process');
+    const done = await ofM1.inbox.waitFor((e) => e.log.id === l1.id && e.log.status === 'completed', 'l1 completed');
     expect(done).toEqual({ change: 'updated', log: { id: l1.id, machineId: m1, status: 'completed', notes: 'done' } });
-    await completedOnly.waitFor((e) => e.log.id === l1.id, 'the completed change');
+    await completedOnly.inbox.waitFor((e) => e.log.id === l1.id, 'the completed change');
     await new Promise((r) => setTimeout(r, 300));
-    expect(ofM1.events.every((e) => e.log.machineId === m1)).toBe(true);
-    expect(completedOnly.events.map((e) => e.log.id)).toEqual([l1.id]);
-    expect(all.events.map((e) => `${e.change}:${e.log.id}`)).toEqual([`created:${l1.id}`, `created:${l2.id}`, `updated:${l1.id}`]);
-    expect(foreign.events).toEqual([]);
+    expect(ofM1.inbox.items.every((e) => e.log.machineId === m1)).toBe(true);
+    expect(completedOnly.inbox.items.map((e) => e.log.id)).toEqual([l1.id]);
+    expect(all.inbox.items.map((e) => `${e.change}:${e.log.id}`)).toEqual([`created:${l1.id}`, `created:${l2.id}`, `updated:${l1.id}`]);
+    expect(foreign.inbox.items).toEqual([]);
   }, 30_000);
 });

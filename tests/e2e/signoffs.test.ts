@@ -13,6 +13,7 @@ import { AUDIT_TOPIC } from '../../src/audit/audit.events.js';
 import { partLowStockTopic, stockChangedTopic } from '../../src/inventory/inventory.events.js';
 import { canonicalJson } from '../../src/signoffs/canonical-json.js';
 import { createApiKey, createUserSession, gql, http, registerTenant, startTestApp, STRONG_PASSWORD, type TenantSession, type TestApp } from '../helpers/app.js';
+import { newMachine } from '../helpers/fixtures.js';
 import { pdfText } from '../helpers/pdf-text.js';
 import { probeService } from '../helpers/services.js';
 
@@ -45,11 +46,7 @@ describe.skipIf(pgSvc.skip)(`sign-offs${pgSvc.label}`, () => {
     return { tenantId: admin.tenantId, userId: created.body.id, email, password: STRONG_PASSWORD, token: login.body.access_token, refreshToken: login.body.refresh_token };
   }
 
-  async function machine(s: TenantSession, name: string): Promise<string> {
-    const r = await http('POST', `${t.api}/machines`, { token: s.token, body: { name, machine_identifier: `SO-${randomUUID().slice(0, 12)}`, protocol: 'json' } });
-    expect(r.status, r.text).toBe(201);
-    return r.body.id;
-  }
+  const machine = (s: TenantSession, name: string) => newMachine(t.api, s, name);
 
   /** a work order of A taken to `status` (completed by default), with a 2.5-unit part line */
   async function order(status: 'open' | 'in_progress' | 'completed' = 'completed', title = 'Replace spindle bearings', withPart = true): Promise<string> {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, dayBounds, localDateOf } from '../../src/common/local-time.js';
 import { machineZoneSql } from '../../src/machine-groups/machine-zone.service.js';
 import { createApiKey, createUserSession, gql, http, registerTenant, startTestApp, type TenantSession, type TestApp } from '../helpers/app.js';
+import { newMachine } from '../helpers/fixtures.js';
 import { probeService } from '../helpers/services.js';
 
 const pgSvc = await probeService('postgres');
@@ -60,11 +61,7 @@ describe.skipIf(pgSvc.skip)(`tenant settings and machine zones${pgSvc.label}`, (
   const settings = (s: TenantSession) => http('GET', `${t.api}/settings/tenant`, { token: s.token });
   const patch = (s: TenantSession, body: unknown) => http('PATCH', `${t.api}/settings/tenant`, { token: s.token, body });
 
-  async function machine(s: TenantSession, name: string): Promise<string> {
-    const r = await http('POST', `${t.api}/machines`, { token: s.token, body: { name, machine_identifier: `TZ-${randomUUID().slice(0, 12)}`, protocol: 'json' } });
-    expect(r.status, r.text).toBe(201);
-    return r.body.id;
-  }
+  const machine = (s: TenantSession, name: string) => newMachine(t.api, s, name);
 
   async function group(s: TenantSession, body: Record<string, unknown>, members: string[] = []): Promise<string> {
     const g = await http('POST', `${t.api}/machine-groups`, { token: s.token, body });

@@ -3,19 +3,15 @@
  * create with a downtime link and an assignee, the status machine, the completed lock, comments,
  * DELETE (and its hooks) in one transaction, two concurrent closings decided by the row lock.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUserSession, http, registerTenant, startTestApp, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { createUserSession, http, registerTenant } from '../helpers/app.js';
+import { suiteApp } from '../helpers/suite-apps.js';
 
 describe('work orders on the embedded database (PGlite)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ db: 'embedded' });
-  }, 120_000);
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const suite = suiteApp({ db: 'embedded' }, 120_000);
 
   it('creates, links, moves along the diagram, locks, comments, deletes and decides a race the same way', async () => {
+    const { t } = suite;
     const s = await registerTenant(t.api, 'woemb');
     const op = await createUserSession(t.api, s, 'operator');
     const m = await http('POST', `${t.api}/machines`, { token: s.token, body: { name: 'Embedded', machine_identifier: 'WO-EMB-1', protocol: 'json' } });

@@ -5,47 +5,16 @@
  * tenant separation; and delivery to a subscriber of another API process (a built server as a child
  * process) over Redis, both ways.
  */
-import { randomUUID } from 'node:crypto';
-import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { createApiKey, createUserSession, gql, http, registerTenant, startTestApp, type TenantSession, type TestApp } from '../helpers/app.js';
+import { createApiKey, createUserSession, gql, registerTenant, startTestApp, type TenantSession, type TestApp } from '../helpers/app.js';
 import { ensureBuilt } from '../helpers/build.js';
+import { newMachine as machine } from '../helpers/fixtures.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { probeService } from '../helpers/services.js';
+import { subscribe, warmUp, type Msg, type Subscription } from '../helpers/subscriptions.js';
 
 const pgSvc = await probeService('postgres');
 const redisSvc = await probeService('redis');
-const WAIT_MS = 5_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-type Msg = Record<string, any>;
-
-/** Payloads of one subscription, and a bounded wait for one matching a predicate. */
-class Inbox {
-  readonly items: Msg[] = [];
-  readonly errors: unknown[] = [];
-
-  async waitFor(pred: (m: Msg) => boolean, what: string, ms = WAIT_MS): Promise<Msg> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const hit = this.items.find(pred);
-      if (hit) return hit;
-      if (this.errors.length) throw new Error(`failed while waiting for ${what}: ${JSON.stringify(this.errors)}`);
-      if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}; got ${JSON.stringify(this.items)}`);
-      await sleep(25);
-    }
-  }
-
-  /** Waits for the first error (a refused subscription). */
-  async error(ms = WAIT_MS): Promise<unknown> {
-    const deadline = Date.now() + ms;
-    while (!this.errors.length) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for an error; got ${JSON.stringify(this.items)}`);
-      await sleep(25);
-    }
-    return this.errors[0];
-  }
-}
 
 const FIELDS = 'id tenantId machineId machineName title description priority status assignedTo createdBy alertId downtimeRecordId maintenanceEventId startedAt completedAt cancelledAt createdAt updatedAt';
 const CHANGED = `subscription($machineId: ID, $status: WorkOrderStatus) { workOrderChanged(machineId: $machineId, status: $status) { ${FIELDS} change previousStatus } }`;
@@ -59,47 +28,18 @@ const LIST = `query($machineId: ID, $status: WorkOrderStatus, $priority: WorkOrd
 const COMMENT = 'mutation($workOrderId: ID!, $input: WorkOrderCommentInput!) { addWorkOrderComment(workOrderId: $workOrderId, input: $input) { id workOrderId userId authorName body createdAt } }';
 const COMMENTS = 'query($workOrderId: ID!, $page: Int, $pageSize: Int) { workOrderComments(workOrderId: $workOrderId, page: $page, pageSize: $pageSize) { items { body userId authorName } total totalPages } }';
 
-function subscribe(url: string, token: string, query: string, field: string, variables: Record<string, unknown> = {}): { inbox: Inbox; client: Client } {
-  const inbox = new Inbox();
-  const client = createClient({ url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: true });
-  client.subscribe<Record<string, Msg>>(
-    { query, variables },
-    {
-      next: (r) => {
-        if (r.errors) inbox.errors.push(r.errors);
-        else if (r.data?.[field]) inbox.items.push(r.data[field]);
-      },
-      error: (e) => inbox.errors.push(e),
-      complete: () => undefined,
-    },
-  );
-  return { inbox, client };
-}
-
-async function machine(api: string, s: TenantSession, name: string): Promise<string> {
-  const r = await http('POST', `${api}/machines`, { token: s.token, body: { name, machine_identifier: `WG-${randomUUID().slice(0, 12)}`, protocol: 'json' } });
-  expect(r.status, r.text).toBe(201);
-  return r.body.id;
-}
-
 async function createOrder(url: string, s: TenantSession, input: Record<string, unknown>): Promise<Msg> {
   const r = await gql(url, CREATE, { input }, { token: s.token });
   expect(r.body.errors, JSON.stringify(r.body.errors)).toBeUndefined();
   return r.body.data!.createWorkOrder;
 }
 
-/** The server subscribes to the bus after the subscribe message: create orders until one arrives. */
-async function warm(url: string, sub: { inbox: Inbox }, s: TenantSession, machineId: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
+/** Creates orders until the subscriber has one. */
+async function warm(url: string, sub: Subscription, s: TenantSession, machineId: string): Promise<void> {
+  await warmUp(sub.inbox, async () => {
     const wo = await createOrder(url, s, { machineId, title: 'warm-up' });
-    try {
-      await sub.inbox.waitFor((x) => x.id === wo.id, 'warm-up order', 300);
-      return;
-    } catch (err) {
-      if (sub.inbox.errors.length || Date.now() > deadline) throw err;
-    }
-  }
+    return (x) => x.id === wo.id;
+  }, 'warm-up order');
 }
 
 describe.skipIf(pgSvc.skip)(`work orders over GraphQL${pgSvc.label}`, () => {
@@ -263,16 +203,11 @@ describe.skipIf(pgSvc.skip)(`work orders over GraphQL${pgSvc.label}`, () => {
     const sub = subscribe(t.url, viewerA.token, COMMENTED, 'workOrderCommentAdded', { workOrderId: wo.id });
     const foreign = subscribe(t.url, b.token, COMMENTED, 'workOrderCommentAdded', { workOrderId: wo.id });
     try {
-      const deadline = Date.now() + WAIT_MS;
-      let first: Msg | undefined;
-      while (!first) {
+      const first = await warmUp(sub.inbox, async () => {
         await gql(t.url, COMMENT, { workOrderId: other.id, input: { body: 'elsewhere' } }, { token: a.token });
         const r = await gql(t.url, COMMENT, { workOrderId: wo.id, input: { body: 'first words' } }, { token: a.token });
-        first = await sub.inbox.waitFor((x) => x.id === r.body.data!.addWorkOrderComment.id, 'comment', 300).catch((err) => {
-          if (Date.now() > deadline) throw err;
-          return undefined;
-        });
-      }
+        return (x) => x.id === r.body.data!.addWorkOrderComment.id;
+      }, 'comment');
       expect(first).toMatchObject({ workOrderId: wo.id, userId: a.userId, authorName: 'wga admin', body: 'first words' });
       expect(sub.inbox.items.every((x) => x.workOrderId === wo.id)).toBe(true);
       expect(JSON.stringify(await foreign.inbox.error())).toContain('Work order not found');
@@ -315,13 +250,10 @@ describe.skipIf(pgSvc.skip)(`work orders over GraphQL${pgSvc.label}`, () => {
         expect(got).toMatchObject({ machineId: m, previousStatus: 'open', change: 'updated' });
         const comments = subscribe(childUrl, s.token, COMMENTED, 'workOrderCommentAdded', { workOrderId: wo.id });
         try {
-          const deadline = Date.now() + WAIT_MS;
-          for (;;) {
+          await warmUp(comments.inbox, async () => {
             const c = await gql(one.url, COMMENT, { workOrderId: wo.id, input: { body: 'from process one' } }, { token: s.token });
-            const hit = await comments.inbox.waitFor((x) => x.id === c.body.data!.addWorkOrderComment.id, 'comment in the other process', 300).catch(() => undefined);
-            if (hit) break;
-            if (Date.now() > deadline) throw new Error(`no comment arrived: ${JSON.stringify(comments.inbox.errors)}`);
-          }
+            return (x) => x.id === c.body.data!.addWorkOrderComment.id;
+          }, 'comment in the other process');
         } finally {
           await comments.client.dispose();
         }

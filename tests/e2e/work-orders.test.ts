@@ -7,7 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey, createUserSession, http, registerTenant, startTestApp, type HttpResult, type TenantSession, type TestApp } from '../helpers/app.js';
+import { createApiKey, createUserSession, http, startTestApp, type HttpResult, type TenantSession, type TestApp } from '../helpers/app.js';
+import { closedDowntime, newMachine, twoTenantPlant } from '../helpers/fixtures.js';
 import { probeService } from '../helpers/services.js';
 import { DomainError, ErrorCode } from '../../src/common/errors.js';
 import { WORK_ORDER_STATUSES, WORK_ORDER_TRANSITIONS, type WorkOrderStatus } from '../../src/work-orders/work-order.rules.js';
@@ -25,11 +26,7 @@ describe.skipIf(pgSvc.skip)(`work orders over REST${pgSvc.label}`, () => {
   let machineA2: string;
   let machineB: string;
 
-  async function machine(s: TenantSession, name: string): Promise<string> {
-    const r = await http('POST', `${t.api}/machines`, { token: s.token, body: { name, machine_identifier: `WO-${randomUUID().slice(0, 12)}`, protocol: 'json' } });
-    expect(r.status, r.text).toBe(201);
-    return r.body.id;
-  }
+  const machine = (s: TenantSession, name: string) => newMachine(t.api, s, name);
 
   async function create(body: Record<string, unknown>, s: TenantSession = a): Promise<Record<string, any>> {
     const r = await http('POST', `${t.api}/work-orders`, { token: s.token, body: { machine_id: machineA, title: 'Inspect gearbox', ...body } });
@@ -67,28 +64,13 @@ describe.skipIf(pgSvc.skip)(`work orders over REST${pgSvc.label}`, () => {
     return opened!.id;
   }
 
-  let downtimeSlot = 0;
-  async function downtimeOn(machineId: string, s: TenantSession = a): Promise<string> {
-    const start = Date.UTC(2025, 0, 1) + downtimeSlot++ * 3_600_000;
-    const r = await http('POST', `${t.api}/machines/${machineId}/downtime`, {
-      token: s.token,
-      body: { reason: 'Spindle stop', category: 'unplanned', started_at: new Date(start).toISOString(), ended_at: new Date(start + 600_000).toISOString() },
-    });
-    expect(r.status, r.text).toBe(201);
-    return r.body.id;
-  }
+  const downtimeOn = async (machineId: string, s: TenantSession = a): Promise<string> => (await closedDowntime(t.api, s, machineId, { reason: 'Spindle stop' })).id;
 
   const issue = (r: HttpResult) => r.body.detail[0] as { loc: (string | number)[]; msg: string; type: string };
 
   beforeAll(async () => {
     t = await startTestApp();
-    a = await registerTenant(t.api, 'woa');
-    b = await registerTenant(t.api, 'wob');
-    operatorA = await createUserSession(t.api, a, 'operator');
-    viewerA = await createUserSession(t.api, a, 'viewer');
-    machineA = await machine(a, 'Lathe 1');
-    machineA2 = await machine(a, 'Lathe 2');
-    machineB = await machine(b, 'Press B');
+    ({ a, b, operatorA, viewerA, machineA, machineA2, machineB } = await twoTenantPlant(t.api, 'wo', ['Lathe 1', 'Lathe 2', 'Press B']));
   });
   afterAll(async () => {
     await t?.stop();
