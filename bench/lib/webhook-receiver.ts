@@ -66,6 +66,8 @@ export interface ReceiverOptions {
   dropBodies?: boolean;
   /** bodies above this many bytes are answered 413 unrecorded; default 1 MiB */
   maxBodyBytes?: number;
+  /** request head size Node accepts (default Node's 16 KiB; beyond it Node answers 431) */
+  maxHeaderBytes?: number;
 }
 
 export async function startWebhookReceiver(opts: ReceiverOptions = {}): Promise<WebhookReceiver> {
@@ -79,7 +81,7 @@ export async function startWebhookReceiver(opts: ReceiverOptions = {}): Promise<
   let fallback: Responder = () => ({ status: 200 });
   let seq = 0;
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer({ maxHeaderSize: opts.maxHeaderBytes }, (req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
